@@ -1,0 +1,51 @@
+import { Elysia } from "elysia";
+import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from "../../core/errors.ts";
+
+export const DEFAULT_BODY_LIMIT = 16 * 1024;
+
+async function readLimited(request: Request, limit: number): Promise<string> {
+  const reader = request.body?.getReader();
+  if (!reader) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw new PayloadTooLarge(limit);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Bodies are read by us, not by the framework, so that a body over the limit is refused while it
+ * streams in (a declared Content-Length is refused before reading anything), and so that parse failures
+ * name what was wrong.
+ */
+export function bodyLimit(limit = DEFAULT_BODY_LIMIT) {
+  return new Elysia({ name: "body-limit", seed: limit })
+    .onRequest(({ request }) => {
+      const declared = Number(request.headers.get("content-length"));
+      if (declared > limit) throw new PayloadTooLarge(limit);
+    })
+    .onParse(async ({ request, contentType }) => {
+      const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
+      const text = await readLimited(request, limit);
+      if (type === "application/json" || type.endsWith("+json")) {
+        try {
+          return JSON.parse(text);
+        } catch {
+          throw new BadRequest("The request body is not valid JSON.");
+        }
+      }
+      if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(text));
+      throw new UnsupportedMediaType(
+        `Content type "${type || "(none)"}" is not accepted; send application/json or application/x-www-form-urlencoded.`,
+      );
+    })
+    .as("global");
+}

@@ -1,0 +1,65 @@
+import { openapi } from "@elysiajs/openapi";
+import { Elysia } from "elysia";
+import favicon from "swagger-ui-dist/favicon-32x32.png" with { type: "file" };
+import css from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
+import bundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
+import { NotFound } from "../../core/errors.ts";
+
+const ASSET_PREFIX = "/docs/assets/";
+
+// Embedded in the binary, so /docs works with no network: nothing is fetched from a CDN.
+const assets: Record<string, { path: string; type: string }> = {
+  "swagger-ui-bundle.js": { path: bundle, type: "text/javascript; charset=utf-8" },
+  "swagger-ui.css": { path: css, type: "text/css; charset=utf-8" },
+  "favicon-32x32.png": { path: favicon, type: "image/png" },
+};
+
+export function docsRoutes(version: string) {
+  return new Elysia({ name: "routes/docs" })
+    .use(
+      openapi({
+        path: "/docs",
+        specPath: "/docs/json",
+        provider: "swagger-ui",
+        exclude: { paths: [/^\/docs/, /^\/problems/] },
+        swagger: {
+          cdn: `${ASSET_PREFIX}swagger-ui-bundle.js`,
+          theme: `${ASSET_PREFIX}swagger-ui.css`,
+          autoDarkMode: false,
+          persistAuthorization: true,
+        },
+        documentation: {
+          info: {
+            title: "Search Gateway",
+            version,
+            description:
+              "The front door of the product search: log in, then search every marketplace at once. " +
+              "Errors are RFC 9457 problem+json. Use **Authorize** with a demo user (e.g. premium@example.com / premium-pass).",
+          },
+          tags: [
+            { name: "auth", description: "Tokens" },
+            { name: "account", description: "The caller" },
+            { name: "search", description: "Product search" },
+            { name: "operations", description: "Probes for load balancers and orchestrators" },
+          ],
+          components: {
+            securitySchemes: {
+              bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
+              oauth2: { type: "oauth2", flows: { password: { tokenUrl: "/login", scopes: {} } } },
+            },
+          },
+        },
+      }),
+    )
+    .get(
+      "/docs/assets/:name",
+      ({ params, set }) => {
+        const asset = assets[params.name];
+        if (!asset) throw new NotFound(`There is no documentation asset ${params.name}.`);
+        set.headers["content-type"] = asset.type;
+        set.headers["cache-control"] = "public, max-age=86400";
+        return Bun.file(asset.path);
+      },
+      { detail: { hide: true } },
+    );
+}

@@ -1,0 +1,35 @@
+import { Elysia } from "elysia";
+import { LoginBody, TokenResponse } from "../../models/auth.ts";
+import type { AuthService } from "../../services/auth-service.ts";
+import { requestContext } from "../plugins/request-context.ts";
+import { problems, upstreamProblems } from "./responses.ts";
+
+export function loginRoutes(auth: AuthService) {
+  return new Elysia({ name: "routes/login" }).use(requestContext).post(
+    "/login",
+    async ({ body, call, meta }) => {
+      const email = "email" in body ? body.email : body.username;
+      const issued = await auth.login({ email, password: body.password }, call);
+      meta.userId = issued.user.id;
+      return { access_token: issued.token, token_type: "bearer" as const, expires_in: issued.expiresIn };
+    },
+    {
+      body: LoginBody,
+      response: {
+        200: TokenResponse,
+        400: problems[400],
+        401: problems[401],
+        413: problems[413],
+        415: problems[415],
+        422: problems[422],
+        ...upstreamProblems,
+      },
+      detail: {
+        tags: ["auth"],
+        summary: "Log in and get a bearer token",
+        description:
+          "JSON `{email, password}` or the OAuth2 password grant's form (`username`, `password`). Unknown email and wrong password get the same 401.",
+      },
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import { Elysia } from "elysia";
+import { SearchBody, SearchQuery, SearchResponse } from "../../models/search.ts";
+import type { AuthService } from "../../services/auth-service.ts";
+import type { SearchService } from "../../services/search-service.ts";
+import { authentication } from "../plugins/auth.ts";
+import { requestContext } from "../plugins/request-context.ts";
+import { problems, upstreamProblems } from "./responses.ts";
+
+const response = {
+  200: SearchResponse,
+  400: problems[400],
+  401: problems[401],
+  403: problems[403],
+  413: problems[413],
+  422: problems[422],
+  ...upstreamProblems,
+};
+
+const description =
+  "Searches every marketplace through the Aggregator. More categories than the plan allows is a 403; " +
+  "a `limit` above the plan's maximum is clamped (the answer's `limit` says what was used).";
+
+export function searchRoutes(auth: AuthService, search: SearchService) {
+  return new Elysia({ name: "routes/search" })
+    .use(requestContext)
+    .use(authentication(auth))
+    .get("/search", ({ query, caller, call }) => search.search(query, caller, call), {
+      auth: true,
+      query: SearchQuery,
+      response,
+      detail: {
+        tags: ["search"],
+        summary: "Search products",
+        description: `${description} \`categories\` may be comma-separated or repeated.`,
+      },
+    })
+    .post("/search", ({ body, caller, call }) => search.search(body, caller, call), {
+      auth: true,
+      body: SearchBody,
+      response,
+      detail: { tags: ["search"], summary: "Search products (JSON body)", description },
+    });
+}

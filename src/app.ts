@@ -1,0 +1,35 @@
+import { Elysia } from "elysia";
+import { accessLog } from "./api/plugins/access-log.ts";
+import { bodyLimit } from "./api/plugins/body-limit.ts";
+import { problems } from "./api/plugins/problems.ts";
+import { requestContext } from "./api/plugins/request-context.ts";
+import { docsRoutes } from "./api/routes/docs.ts";
+import { healthRoutes } from "./api/routes/health.ts";
+import { loginRoutes } from "./api/routes/login.ts";
+import { profileRoutes } from "./api/routes/profile.ts";
+import { searchRoutes } from "./api/routes/search.ts";
+import type { Logger } from "./core/logger.ts";
+import type { Services } from "./services/container.ts";
+import { VERSION } from "./version.ts";
+
+export interface AppOptions {
+  services: Services;
+  logger: Logger;
+  bodyLimitBytes?: number;
+}
+
+/** The whole HTTP surface; `app.handle(request)` runs it in-process, `server.ts` puts it on a socket. */
+export function createApp({ services, logger, bodyLimitBytes }: AppOptions) {
+  return new Elysia({ name: "gateway" })
+    .use(requestContext)
+    .use(problems(logger))
+    .use(accessLog(logger))
+    .use(bodyLimit(bodyLimitBytes))
+    .use(docsRoutes(VERSION))
+    .use(healthRoutes(services))
+    .use(loginRoutes(services.auth))
+    .use(profileRoutes(services.auth))
+    .use(searchRoutes(services.auth, services.search));
+}
+
+export type GatewayApp = ReturnType<typeof createApp>;

@@ -1,0 +1,101 @@
+import { randomBytes } from "node:crypto";
+import type { PlanTable } from "../../models/subscription.ts";
+import { readConfigFile } from "./file.ts";
+import { ParseError } from "./parsers.ts";
+import { loadPlans } from "./plans.ts";
+import { configFileSetting, type SettingKey, type Settings, settings } from "./settings.ts";
+
+export interface GatewayConfig extends Settings {
+  plans: PlanTable;
+  configFile?: string;
+}
+
+/** Every problem found at once, so an operator fixes the whole config in one go. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("; "));
+    this.name = "ConfigError";
+  }
+}
+
+export interface ConfigSources {
+  /** Parsed CLI flags, keyed like `settings` (commander's camelCase of the flag). */
+  flags?: Record<string, unknown>;
+  env?: Record<string, string | undefined>;
+}
+
+const FILE_ONLY_KEYS = new Set(["plans"]);
+
+/** Precedence: flag > environment > config file > default. */
+export function loadConfig({ flags = {}, env = process.env }: ConfigSources): GatewayConfig {
+  const problems: string[] = [];
+  const configFile = (flags.config as string | undefined) ?? env[configFileSetting.env];
+  let file: Record<string, unknown> = {};
+  if (configFile !== undefined && configFile !== "") {
+    try {
+      file = readConfigFile(configFile);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  for (const key of Object.keys(file)) {
+    if (!(key in settings) && !FILE_ONLY_KEYS.has(key)) {
+      problems.push(`config file key "${key}": not a setting (see the configuration table in README.md)`);
+    }
+  }
+
+  const values: Record<string, unknown> = {};
+  const invalid = new Set<SettingKey>();
+  for (const [key, setting] of Object.entries(settings) as [SettingKey, (typeof settings)[SettingKey]][]) {
+    const [raw, source] =
+      flags[key] !== undefined
+        ? [flags[key], setting.flag]
+        : env[setting.env] !== undefined && env[setting.env] !== ""
+          ? [env[setting.env], setting.env]
+          : file[key] !== undefined
+            ? [file[key], `config file key "${key}"`]
+            : [undefined, ""];
+    if (raw === undefined) {
+      if (setting.default !== undefined) values[key] = setting.default;
+      continue;
+    }
+    try {
+      values[key] = setting.parse(raw);
+    } catch (error) {
+      if (!(error instanceof ParseError)) throw error;
+      invalid.add(key);
+      const shown = "sensitive" in setting && setting.sensitive ? "" : `, got ${JSON.stringify(raw)}`;
+      problems.push(`${source}: expected ${error.message}${shown}`);
+    }
+  }
+
+  const config = { ...values, plans: loadPlans(file.plans, problems) } as GatewayConfig;
+  if (configFile) config.configFile = configFile;
+  problems.push(...missingForProduction(config, invalid));
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Only what is absent: a value that failed to parse was reported already. */
+function missingForProduction(config: GatewayConfig, invalid: Set<SettingKey>): string[] {
+  if (config.demo) return [];
+  const missing: string[] = [];
+  const backends = (["usersUrl", "aggregatorUrl"] as const).filter(
+    (key) => config[key] === undefined && !invalid.has(key),
+  );
+  if (backends.length > 0) {
+    const names = backends.map((key) => `${settings[key].env} (${settings[key].flag})`).join(" and ");
+    missing.push(`set ${names}, or run with --demo to use the built-in reference backends`);
+  }
+  if (config.jwtSecret === undefined && !invalid.has("jwtSecret")) {
+    missing.push(
+      `set ${settings.jwtSecret.env} (${settings.jwtSecret.flag}) to a secret of at least 32 bytes`,
+    );
+  }
+  return missing;
+}
+
+/** Demo mode signs with a fresh random secret unless one is given, so demo tokens never outlive the process. */
+export function demoSecret(): string {
+  return randomBytes(32).toString("base64url");
+}

@@ -1,0 +1,62 @@
+/**
+ * Parsers turn a raw value (a string from env or a flag, or a JSON/TOML value from the config file) into a
+ * typed setting, or throw a ParseError whose message completes "expected ...". Keeping them tiny and
+ * pure lets the loader report every bad setting at once.
+ */
+export class ParseError extends Error {}
+
+export type Parser<T> = (raw: unknown) => T;
+
+export const text: Parser<string> = (raw) => {
+  if (typeof raw !== "string" || raw.trim() === "") throw new ParseError("a non-empty string");
+  return raw.trim();
+};
+
+export function integer(min: number, max: number): Parser<number> {
+  return (raw) => {
+    const value = typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      throw new ParseError(`an integer from ${min} to ${max}`);
+    }
+    return value;
+  };
+}
+
+export function oneOf<const T extends string>(...choices: T[]): Parser<T> {
+  return (raw) => {
+    if (typeof raw !== "string" || !choices.includes(raw as T)) {
+      throw new ParseError(`one of ${choices.join(", ")}`);
+    }
+    return raw as T;
+  };
+}
+
+export function url(...protocols: string[]): Parser<string> {
+  return (raw) => {
+    const value = text(raw);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ParseError(`a URL (${protocols.join(" or ")})`);
+    }
+    if (!protocols.includes(parsed.protocol.slice(0, -1))) {
+      throw new ParseError(`a URL whose scheme is ${protocols.join(" or ")}`);
+    }
+    return value.replace(/\/+$/, "");
+  };
+}
+
+export const boolean: Parser<boolean> = (raw) => {
+  if (typeof raw === "boolean") return raw;
+  if (typeof raw === "string" && /^(1|true|yes|on)$/i.test(raw)) return true;
+  if (typeof raw === "string" && /^(0|false|no|off)$/i.test(raw)) return false;
+  throw new ParseError("true or false");
+};
+
+export const secret: Parser<string> = (raw) => {
+  if (typeof raw !== "string" || Buffer.byteLength(raw) < 32) {
+    throw new ParseError("a secret of at least 32 bytes (e.g. `openssl rand -base64 32`)");
+  }
+  return raw;
+};

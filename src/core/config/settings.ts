@@ -1,0 +1,144 @@
+import type { LogLevel } from "../logger.ts";
+import { boolean, integer, oneOf, type Parser, secret, text, url } from "./parsers.ts";
+
+/**
+ * Every setting of the gateway, once: the config-file key, env var, flag, default and meaning.
+ * The loader, `gateway serve --help` and the README's table are all made from this list
+ * (a test keeps the README in step).
+ */
+export interface Setting<T> {
+  env: string;
+  flag: string;
+  default: T | undefined;
+  /** Shown in the README and `--help`; the default is appended by them. */
+  description: string;
+  parse: Parser<T>;
+  /** Never echoed back in errors or logs. */
+  sensitive?: boolean;
+}
+
+// D keeps whether a default exists in the type, so `Settings` knows which keys are optional.
+function setting<T, D extends T | undefined>(s: Setting<T> & { default: D }): Setting<T> & { default: D } {
+  return s;
+}
+
+export const settings = {
+  host: setting({
+    env: "GATEWAY_HOST",
+    flag: "--host",
+    default: "0.0.0.0",
+    description: "Address to listen on",
+    parse: text,
+  }),
+  port: setting({
+    env: "GATEWAY_PORT",
+    flag: "--port",
+    default: 8080,
+    description: "Port to listen on (0 = any free port; the startup line prints the real URL)",
+    parse: integer(0, 65535),
+  }),
+  usersUrl: setting<string, undefined>({
+    env: "GATEWAY_USERS_URL",
+    flag: "--users-url",
+    default: undefined,
+    description: "Base URL of the Users service (required unless --demo)",
+    parse: url("http", "https"),
+  }),
+  aggregatorUrl: setting<string, undefined>({
+    env: "GATEWAY_AGGREGATOR_URL",
+    flag: "--aggregator-url",
+    default: undefined,
+    description: "Base URL of the Aggregator (required unless --demo)",
+    parse: url("http", "https"),
+  }),
+  jwtSecret: setting<string, undefined>({
+    env: "GATEWAY_JWT_SECRET",
+    flag: "--jwt-secret",
+    default: undefined,
+    description:
+      "HS256 signing secret, at least 32 bytes (required unless --demo, which generates one per start)",
+    parse: secret,
+    sensitive: true,
+  }),
+  jwtIssuer: setting({
+    env: "GATEWAY_JWT_ISSUER",
+    flag: "--jwt-issuer",
+    default: "gateway",
+    description: "`iss` of issued tokens, required on verify",
+    parse: text,
+  }),
+  jwtAudience: setting({
+    env: "GATEWAY_JWT_AUDIENCE",
+    flag: "--jwt-audience",
+    default: "gateway",
+    description: "`aud` of issued tokens, required on verify",
+    parse: text,
+  }),
+  jwtTtl: setting({
+    env: "GATEWAY_JWT_TTL",
+    flag: "--jwt-ttl",
+    default: 900,
+    description: "Lifetime of issued tokens, seconds",
+    parse: integer(60, 86_400),
+  }),
+  userCacheTtl: setting({
+    env: "GATEWAY_USER_CACHE_TTL",
+    flag: "--user-cache-ttl",
+    default: 30,
+    description:
+      "Seconds a user's subscription may be reused before asking the Users service again (0 = always ask)",
+    parse: integer(0, 3600),
+  }),
+  usersTimeoutMs: setting({
+    env: "GATEWAY_USERS_TIMEOUT_MS",
+    flag: "--users-timeout-ms",
+    default: 2000,
+    description: "Timeout of one Users service call, ms",
+    parse: integer(1, 60_000),
+  }),
+  aggregatorTimeoutMs: setting({
+    env: "GATEWAY_AGGREGATOR_TIMEOUT_MS",
+    flag: "--aggregator-timeout-ms",
+    default: 5000,
+    description: "Timeout of one Aggregator call, ms",
+    parse: integer(1, 120_000),
+  }),
+  logLevel: setting<LogLevel, "info">({
+    env: "GATEWAY_LOG_LEVEL",
+    flag: "--log-level",
+    default: "info",
+    description: "debug, info, warn or error",
+    parse: oneOf("debug", "info", "warn", "error"),
+  }),
+  demo: setting({
+    env: "GATEWAY_DEMO",
+    flag: "--demo",
+    default: false,
+    description: "Start the reference backends on loopback and use them for any backend URL not given",
+    parse: boolean,
+  }),
+  dataDir: setting<string, undefined>({
+    env: "GATEWAY_DATA_DIR",
+    flag: "--data-dir",
+    default: undefined,
+    description: "Demo mode: directory for the reference Users database (default: in memory)",
+    parse: text,
+  }),
+} as const;
+
+export type SettingKey = keyof typeof settings;
+type ValueOf<K extends SettingKey> = (typeof settings)[K] extends Setting<infer T> ? T : never;
+
+/** Settings whose default is undefined stay optional after loading. */
+export type Settings = {
+  [K in SettingKey as undefined extends (typeof settings)[K]["default"] ? never : K]: ValueOf<K>;
+} & {
+  [K in SettingKey as undefined extends (typeof settings)[K]["default"] ? K : never]?: ValueOf<K>;
+};
+
+/** `GATEWAY_CONFIG` names the file; it is read before the others, so it is not part of the list above. */
+export const configFileSetting = {
+  env: "GATEWAY_CONFIG",
+  flag: "--config",
+  description: "A JSON or TOML file holding any of these settings (by key) plus the `plans` table",
+} as const;

@@ -1,0 +1,125 @@
+/**
+ * The gateway's error hierarchy. Everything a handler throws ends up in one `onError`
+ * (api/plugins/errors.ts), which turns a GatewayError into problem+json and anything else into a 500
+ * without leaking its message.
+ */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+  /** Stable machine-readable code; the problem `type` is derived from it. */
+  readonly code: string;
+  readonly title: string;
+  readonly headers: Record<string, string>;
+  readonly errors: FieldError[] | undefined;
+
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    detail: string,
+    extra: { headers?: Record<string, string>; errors?: FieldError[]; cause?: unknown } = {},
+  ) {
+    super(detail, extra.cause === undefined ? undefined : { cause: extra.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.title = title;
+    this.headers = extra.headers ?? {};
+    this.errors = extra.errors;
+  }
+}
+
+export class BadRequest extends GatewayError {
+  constructor(detail: string) {
+    super(400, "bad-request", "Bad request", detail);
+  }
+}
+
+export class InvalidInput extends GatewayError {
+  constructor(detail: string, errors: FieldError[] = []) {
+    super(422, "invalid-input", "Invalid input", detail, { errors });
+  }
+}
+
+export class Unauthorized extends GatewayError {
+  constructor(detail: string, reason = "invalid_token") {
+    // RFC 6750 §3: a missing token gets a bare challenge, a bad one names the error.
+    const challenge = reason === "" ? 'Bearer realm="gateway"' : `Bearer realm="gateway", error="${reason}"`;
+    super(401, "unauthorized", "Unauthorized", detail, { headers: { "www-authenticate": challenge } });
+  }
+}
+
+export class InvalidCredentials extends GatewayError {
+  constructor() {
+    super(401, "invalid-credentials", "Invalid credentials", "The email or password is incorrect.", {
+      headers: { "www-authenticate": 'Bearer realm="gateway"' },
+    });
+  }
+}
+
+export class Forbidden extends GatewayError {
+  constructor(detail: string) {
+    super(403, "forbidden", "Forbidden", detail);
+  }
+}
+
+export class NotFound extends GatewayError {
+  constructor(detail: string) {
+    super(404, "not-found", "Not found", detail);
+  }
+}
+
+export class MethodNotAllowed extends GatewayError {
+  constructor(detail: string) {
+    super(405, "method-not-allowed", "Method not allowed", detail);
+  }
+}
+
+export class PayloadTooLarge extends GatewayError {
+  constructor(limit: number) {
+    super(413, "payload-too-large", "Payload too large", `The request body exceeds ${limit} bytes.`);
+  }
+}
+
+export class UnsupportedMediaType extends GatewayError {
+  constructor(detail: string) {
+    super(415, "unsupported-media-type", "Unsupported media type", detail);
+  }
+}
+
+export class RateLimited extends GatewayError {
+  constructor(detail: string, retryAfterSeconds: number, code = "rate-limited") {
+    super(429, code, "Too many requests", detail, {
+      headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    });
+  }
+}
+
+/** The backend answered, but not with something we may pass on (bad status, wrong shape, junk). */
+export class BadUpstream extends GatewayError {
+  constructor(backend: string, detail: string, cause?: unknown) {
+    super(502, "bad-upstream", "Bad gateway", `The ${backend} service ${detail}`, { cause });
+  }
+}
+
+export class UpstreamUnavailable extends GatewayError {
+  constructor(backend: string, cause?: unknown) {
+    super(503, "upstream-unavailable", "Service unavailable", `The ${backend} service is unreachable.`, {
+      headers: { "retry-after": "1" },
+      cause,
+    });
+  }
+}
+
+export class UpstreamTimeout extends GatewayError {
+  constructor(backend: string, timeoutMs?: number, cause?: unknown) {
+    const within = timeoutMs === undefined ? "in time" : `within ${timeoutMs} ms`;
+    super(504, "upstream-timeout", "Gateway timeout", `The ${backend} service did not answer ${within}.`, {
+      cause,
+    });
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Structured JSON logs, one line per event. Secrets never reach a line: fields whose name says they
+ * hold one are replaced wholesale, whatever their value.
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFields = Record<string, unknown>;
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const SECRET_FIELD = /pass(word)?|secret|token|authorization|cookie|credential/i;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+}
+
+export type LogSink = (line: string) => void;
+
+export const stdoutSink: LogSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+function redact(fields: LogFields): LogFields {
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    if (value === undefined) continue;
+    out[key] = SECRET_FIELD.test(key) ? "[redacted]" : value instanceof Error ? describeError(value) : value;
+  }
+  return out;
+}
+
+function describeError(error: Error): LogFields {
+  const out: LogFields = { name: error.name, message: error.message };
+  if (error.cause instanceof Error) out.cause = describeError(error.cause);
+  return out;
+}
+
+export function createLogger(
+  level: LogLevel = "info",
+  sink: LogSink = stdoutSink,
+  base: LogFields = {},
+): Logger {
+  const min = RANK[level];
+  const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
+    if (RANK[lvl] < min) return;
+    const record = {
+      time: new Date().toISOString(),
+      level: lvl,
+      msg,
+      ...base,
+      ...(fields && redact(fields)),
+    };
+    sink(JSON.stringify(record));
+  };
+  return {
+    debug: (msg, fields) => write("debug", msg, fields),
+    info: (msg, fields) => write("info", msg, fields),
+    warn: (msg, fields) => write("warn", msg, fields),
+    error: (msg, fields) => write("error", msg, fields),
+    child: (fields) => createLogger(level, sink, { ...base, ...redact(fields) }),
+  };
+}
+
+/** For one-off CLI commands and tests that must stay quiet. */
+export const silentLogger: Logger = createLogger("error", () => {});

@@ -1,0 +1,32 @@
+import { randomBytes, randomUUID } from "node:crypto";
+
+const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const ZERO_TRACE = "0".repeat(32);
+const ZERO_SPAN = "0".repeat(16);
+
+/** A client's id is kept only if it cannot smuggle anything into logs or headers. */
+export function requestIdFrom(header: string | null): string {
+  return header !== null && SANE_ID.test(header) ? header : randomUUID();
+}
+
+export interface TraceContext {
+  traceId: string;
+  /** The span id of this gateway hop, sent upstream as the parent. */
+  spanId: string;
+  flags: string;
+}
+
+/** Joins the caller's W3C trace when its traceparent is valid, else starts a new one. */
+export function traceFrom(header: string | null): TraceContext {
+  const match = header === null ? null : TRACEPARENT.exec(header.trim().toLowerCase());
+  const spanId = randomBytes(8).toString("hex");
+  if (match?.[1] && match[3] && match[1] !== ZERO_TRACE && match[2] !== ZERO_SPAN) {
+    return { traceId: match[1], spanId, flags: match[3] };
+  }
+  return { traceId: randomBytes(16).toString("hex"), spanId, flags: "01" };
+}
+
+export function traceparent(trace: TraceContext): string {
+  return `00-${trace.traceId}-${trace.spanId}-${trace.flags}`;
+}

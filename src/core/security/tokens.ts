@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import { jwt } from "@elysiajs/jwt";
+
+export interface TokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+export interface AccessToken {
+  token: string;
+  expiresIn: number;
+}
+
+export interface VerifiedClaims {
+  sub: string;
+  exp: number;
+  jti: string;
+}
+
+/**
+ * Issues and verifies the gateway's HS256 tokens. @elysiajs/jwt's `verify()` checks nothing but the
+ * signature unless told to, so every check is pinned here: the algorithm (no HS512, no `none`), issuer,
+ * audience, and the presence of `exp`, `iat`, `sub` and `jti`.
+ */
+export class TokenService {
+  readonly #signer;
+  readonly #settings: TokenSettings;
+  readonly #verifyOptions;
+
+  constructor(settings: TokenSettings) {
+    this.#settings = settings;
+    this.#signer = jwt({ name: "jwt", secret: settings.secret, alg: "HS256" }).decorator.jwt;
+    this.#verifyOptions = {
+      algorithms: ["HS256"],
+      issuer: settings.issuer,
+      audience: settings.audience,
+      requiredClaims: ["exp", "iat", "sub", "jti"],
+      clockTolerance: 5,
+    };
+  }
+
+  async issue(userId: string): Promise<AccessToken> {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await this.#signer.sign({
+      sub: userId,
+      iss: this.#settings.issuer,
+      aud: this.#settings.audience,
+      jti: randomUUID(),
+      exp: now + this.#settings.ttlSeconds,
+    });
+    return { token, expiresIn: this.#settings.ttlSeconds };
+  }
+
+  /** Null for anything that is not a valid, current token of ours; callers answer 401 alike. */
+  async verify(token: string): Promise<VerifiedClaims | null> {
+    const claims = await this.#signer.verify(token, this.#verifyOptions);
+    if (
+      !claims ||
+      typeof claims.sub !== "string" ||
+      typeof claims.exp !== "number" ||
+      typeof claims.jti !== "string"
+    ) {
+      return null;
+    }
+    return { sub: claims.sub, exp: claims.exp, jti: claims.jti };
+  }
+}

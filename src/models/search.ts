@@ -1,0 +1,81 @@
+import { type Static, t } from "elysia";
+
+export const QUERY_MAX_LENGTH = 200;
+export const CATEGORY_PATTERN = "^[a-z0-9-]{1,40}$";
+
+export const Category = t.String({ pattern: CATEGORY_PATTERN, examples: ["phones"] });
+
+export const Product = t.Object({
+  id: t.String({ minLength: 1, maxLength: 200 }),
+  title: t.String({ minLength: 1, maxLength: 500 }),
+  price: t.Number({ minimum: 0 }),
+  currency: t.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code" }),
+  url: t.String({ format: "uri", maxLength: 2048 }),
+  source: t.String({ minLength: 1, maxLength: 100, description: "Marketplace that lists the offer" }),
+  image_url: t.Optional(t.String({ format: "uri", maxLength: 2048 })),
+  rating: t.Optional(t.Number({ minimum: 0, maximum: 5 })),
+});
+export type Product = Static<typeof Product>;
+
+export const Source = t.Object({
+  name: t.String({ minLength: 1, maxLength: 100 }),
+  ok: t.Boolean(),
+  took_ms: t.Number({ minimum: 0 }),
+});
+export type Source = Static<typeof Source>;
+
+/** Body of `POST /search`. Bounds that need trimming first are checked in `normalizeSearch`. */
+const queryField = t.String({
+  minLength: 1,
+  maxLength: 1000,
+  examples: ["iphone"],
+  description: `What to look for: 1 to ${QUERY_MAX_LENGTH} characters after trimming, no control characters`,
+  error: `must be a string of 1 to ${QUERY_MAX_LENGTH} characters`,
+});
+const categoriesField = t.Array(t.String({ maxLength: 100 }), {
+  maxItems: 100,
+  description: `Category names (${CATEGORY_PATTERN}); the plan caps how many`,
+  error: "must be a list of category names",
+});
+const LIMIT_ERROR = "must be an integer from 1 to 10000 (the plan's maximum applies)";
+
+export const SearchBody = t.Object({
+  query: queryField,
+  categories: t.Optional(categoriesField),
+  limit: t.Optional(t.Integer({ minimum: 1, maximum: 10000, error: LIMIT_ERROR })),
+});
+export type SearchBody = Static<typeof SearchBody>;
+
+/** Query string of `GET /search`: categories may be comma-separated or repeated. */
+export const SearchQuery = t.Object({
+  query: queryField,
+  categories: t.Optional(categoriesField),
+  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 10000, multipleOf: 1, error: LIMIT_ERROR })),
+});
+
+export const SearchResponse = t.Object({
+  request_id: t.String(),
+  query: t.String({ description: "The query as searched (trimmed)" }),
+  categories: t.Array(t.String()),
+  limit: t.Integer({ description: "Effective limit after the plan's clamp" }),
+  results: t.Array(Product),
+  sources: t.Optional(t.Array(Source)),
+  cached: t.Boolean(),
+});
+export type SearchResponse = Static<typeof SearchResponse>;
+
+/** Aggregator contract (docs/backends.md). */
+export const AggregatorSearchRequest = t.Object({
+  request_id: t.String({ minLength: 1, maxLength: 128 }),
+  query: t.String({ minLength: 1, maxLength: QUERY_MAX_LENGTH }),
+  categories: t.Array(Category, { maxItems: 100 }),
+  limit: t.Integer({ minimum: 1, maximum: 1000 }),
+});
+export type AggregatorSearchRequest = Static<typeof AggregatorSearchRequest>;
+
+export const AggregatorSearchResponse = t.Object({
+  request_id: t.String(),
+  results: t.Array(Product, { maxItems: 1000 }),
+  sources: t.Optional(t.Array(Source, { maxItems: 100 })),
+});
+export type AggregatorSearchResponse = Static<typeof AggregatorSearchResponse>;

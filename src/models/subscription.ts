@@ -1,0 +1,43 @@
+import { type Static, t } from "elysia";
+import type { User } from "./user.ts";
+
+export const PlanName = t.Union([t.Literal("free"), t.Literal("premium")], {
+  description: "Effective plan: an expired premium subscription counts as free",
+});
+export type PlanName = Static<typeof PlanName>;
+
+/** One row of the plan table (config key `plans.<name>`); later features add keys here. */
+export const PlanLimits = t.Object({
+  maxResults: t.Integer({
+    minimum: 1,
+    maximum: 1000,
+    description: "Largest `limit` honoured; larger ones are clamped",
+  }),
+  maxCategories: t.Integer({ minimum: 0, maximum: 100, description: "Most categories one search may name" }),
+});
+export type PlanLimits = Static<typeof PlanLimits>;
+
+export const PlanTable = t.Object({ free: PlanLimits, premium: PlanLimits });
+export type PlanTable = Static<typeof PlanTable>;
+
+export const DEFAULT_PLANS: PlanTable = {
+  free: { maxResults: 20, maxCategories: 2 },
+  premium: { maxResults: 100, maxCategories: 10 },
+};
+
+export const SubscriptionView = t.Object({
+  plan: t.Union([t.Literal("free"), t.Literal("premium")], { description: "Plan as stored" }),
+  expires_at: t.Union([t.String({ format: "date-time" }), t.Null()]),
+  active: t.Boolean({ description: "False when a premium subscription has expired" }),
+});
+export type SubscriptionView = Static<typeof SubscriptionView>;
+
+export function subscriptionOf(user: User, now: number): SubscriptionView {
+  const active =
+    user.subscription === "free" || user.expires_at === null || Date.parse(user.expires_at) > now;
+  return { plan: user.subscription, expires_at: user.expires_at, active };
+}
+
+export function effectivePlan(user: User, now: number): PlanName {
+  return user.subscription === "premium" && subscriptionOf(user, now).active ? "premium" : "free";
+}

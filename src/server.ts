@@ -1,0 +1,48 @@
+import { createApp } from "./app.ts";
+import type { Logger } from "./core/logger.ts";
+import type { Services } from "./services/container.ts";
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  /** Stops accepting connections and waits (up to `drainMs`) for requests in flight. */
+  stop(drainMs?: number): Promise<void>;
+}
+
+export interface ServeOptions {
+  services: Services;
+  logger: Logger;
+  host: string;
+  port: number;
+}
+
+// Bun's own cap is a backstop far above the 16 KiB the body-limit plugin enforces with a proper 413.
+const SOCKET_BODY_LIMIT = 1024 * 1024;
+
+export function startGateway({ services, logger, host, port }: ServeOptions): RunningGateway {
+  const app = createApp({ services, logger });
+  // listen() (not a bare Bun.serve) so the app knows its server, e.g. for the client's socket address.
+  app.listen({ hostname: host, port, maxRequestBodySize: SOCKET_BODY_LIMIT });
+  const server = app.server;
+  if (!server) throw new Error(`could not listen on ${host}:${port}`);
+  const shownHost =
+    host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
+  const url = `http://${shownHost}:${server.port}`;
+  return {
+    url,
+    port: server.port ?? port,
+    async stop(drainMs = 10_000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const drained = server.stop(false).then(() => true);
+      const timedOut = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), drainMs);
+      });
+      const clean = await Promise.race([drained, timedOut]);
+      clearTimeout(timer);
+      if (!clean) {
+        logger.warn("drain timeout: closing remaining connections", { drain_ms: drainMs });
+        await server.stop(true);
+      }
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import { InvalidCredentials, Unauthorized } from "../core/errors.ts";
+import type { AccessToken, TokenService } from "../core/security/tokens.ts";
+import {
+  effectivePlan,
+  type PlanLimits,
+  type PlanName,
+  type PlanTable,
+  type SubscriptionView,
+  subscriptionOf,
+} from "../models/subscription.ts";
+import type { Credentials, User } from "../models/user.ts";
+import type { CallContext } from "./http-client.ts";
+import { upstreamError } from "./upstream-errors.ts";
+import type { UserCache } from "./user-cache.ts";
+import type { UsersClient } from "./users-client.ts";
+
+/** Who is calling, resolved fresh (within the user cache's TTL) from the Users service, never from the token. */
+export interface Caller {
+  user: User;
+  plan: PlanName;
+  limits: PlanLimits;
+  subscription: SubscriptionView;
+}
+
+export class AuthService {
+  constructor(
+    private readonly users: UsersClient,
+    private readonly tokens: TokenService,
+    private readonly cache: UserCache,
+    private readonly plans: PlanTable,
+  ) {}
+
+  async login(credentials: Credentials, ctx: CallContext): Promise<AccessToken & { user: User }> {
+    let user: User | null;
+    try {
+      user = await this.users.verifyCredentials(credentials, ctx);
+    } catch (error) {
+      throw upstreamError("Users", error);
+    }
+    if (!user) throw new InvalidCredentials();
+    return { ...(await this.tokens.issue(user.id)), user };
+  }
+
+  /** `authorization` is the raw header value; every failure is a 401 with a Bearer challenge. */
+  async authenticate(authorization: string | null, ctx: CallContext): Promise<Caller> {
+    if (!authorization) throw new Unauthorized("This endpoint needs a bearer token (POST /login).", "");
+    const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+) *$/i.exec(authorization);
+    if (!match?.[1])
+      throw new Unauthorized("The Authorization header must be `Bearer <token>`.", "invalid_request");
+    const claims = await this.tokens.verify(match[1]);
+    if (!claims) throw new Unauthorized("The bearer token is invalid or expired.");
+    let user: User | null;
+    try {
+      user = await this.cache.get(claims.sub, (id) => this.users.getUser(id, ctx));
+    } catch (error) {
+      throw upstreamError("Users", error);
+    }
+    if (!user) throw new Unauthorized("The token's user no longer exists.");
+    return this.callerOf(user);
+  }
+
+  callerOf(user: User, now = Date.now()): Caller {
+    const plan = effectivePlan(user, now);
+    return { user, plan, limits: this.plans[plan], subscription: subscriptionOf(user, now) };
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * What can go wrong calling a backend, ky-style: each error carries the request (and response) so the
+ * caller decides what it means. The gateway maps them to its own errors in `upstream-errors.ts`.
+ */
+export class HTTPError extends Error {
+  constructor(
+    readonly request: Request,
+    readonly response: Response,
+  ) {
+    super(`${request.method} ${new URL(request.url).pathname} answered HTTP ${response.status}`);
+    this.name = "HTTPError";
+  }
+}
+
+export class TimeoutError extends Error {
+  constructor(
+    readonly request: Request,
+    readonly timeoutMs: number,
+  ) {
+    super(`${request.method} ${new URL(request.url).pathname} timed out after ${timeoutMs} ms`);
+    this.name = "TimeoutError";
+  }
+}
+
+export class NetworkError extends Error {
+  constructor(
+    readonly request: Request,
+    cause: unknown,
+  ) {
+    super(
+      `${request.method} ${new URL(request.url).pathname} failed: ${(cause as Error)?.message ?? cause}`,
+      { cause },
+    );
+    this.name = "NetworkError";
+  }
+}
+
+/** The backend answered 2xx, but with something that is not what its contract promises. */
+export class ContractError extends Error {
+  constructor(
+    readonly request: Request,
+    readonly response: Response,
+    detail: string,
+  ) {
+    super(`${request.method} ${new URL(request.url).pathname}: ${detail}`);
+    this.name = "ContractError";
+  }
+}

@@ -1,0 +1,81 @@
+import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
+import { CATEGORY_PATTERN, QUERY_MAX_LENGTH, type SearchResponse } from "../models/search.ts";
+import type { AggregatorClient } from "./aggregator-client.ts";
+import type { Caller } from "./auth-service.ts";
+import type { CallContext } from "./http-client.ts";
+import { upstreamError } from "./upstream-errors.ts";
+
+export interface SearchInput {
+  query: string;
+  categories?: string[] | undefined;
+  limit?: number | undefined;
+}
+
+export interface NormalizedSearch {
+  query: string;
+  categories: string[];
+  limit: number;
+}
+
+/** Used when the client names no limit; still clamped to the plan's maximum. */
+export const DEFAULT_LIMIT = 20;
+const CATEGORY = new RegExp(CATEGORY_PATTERN);
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Checks what the schema cannot (bounds after trimming, plan limits) and applies the plan's clamp. */
+export function normalizeSearch(input: SearchInput, caller: Caller): NormalizedSearch {
+  const errors: FieldError[] = [];
+  const query = input.query.trim().normalize("NFC");
+  const length = [...query].length;
+  if (length < 1 || length > QUERY_MAX_LENGTH) {
+    errors.push({ field: "query", message: `must be 1 to ${QUERY_MAX_LENGTH} characters after trimming` });
+  } else if (CONTROL.test(query)) {
+    errors.push({ field: "query", message: "must not contain control characters" });
+  }
+  const categories = [
+    ...new Set((input.categories ?? []).flatMap((c) => c.split(",")).map((c) => c.trim())),
+  ].filter((c) => c !== "");
+  for (const category of categories) {
+    if (!CATEGORY.test(category)) {
+      errors.push({
+        field: "categories",
+        message: `"${category.slice(0, 50)}" must match ${CATEGORY_PATTERN}`,
+      });
+    }
+  }
+  if (errors.length > 0) throw new InvalidInput("The search request is not valid.", errors);
+  if (categories.length > caller.limits.maxCategories) {
+    throw new Forbidden(
+      `Your ${caller.plan} plan allows at most ${caller.limits.maxCategories} categories per search; ` +
+        `${categories.length} were given.`,
+    );
+  }
+  const limit = Math.min(input.limit ?? DEFAULT_LIMIT, caller.limits.maxResults);
+  return { query, categories, limit };
+}
+
+export class SearchService {
+  constructor(private readonly aggregator: AggregatorClient) {}
+
+  async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchResponse> {
+    const search = normalizeSearch(input, caller);
+    let answer: Awaited<ReturnType<AggregatorClient["search"]>>;
+    try {
+      answer = await this.aggregator.search({ request_id: ctx.requestId, ...search }, ctx);
+    } catch (error) {
+      throw upstreamError("Aggregator", error);
+    }
+    const response: SearchResponse = {
+      request_id: ctx.requestId,
+      query: search.query,
+      categories: search.categories,
+      limit: search.limit,
+      // The plan's clamp holds even if the Aggregator sends more than asked.
+      results: answer.results.slice(0, search.limit),
+      cached: false,
+    };
+    if (answer.sources) response.sources = answer.sources;
+    return response;
+  }
+}

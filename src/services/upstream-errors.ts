@@ -1,0 +1,16 @@
+import { BadUpstream, type GatewayError, UpstreamTimeout, UpstreamUnavailable } from "../core/errors.ts";
+import { ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
+
+/** The one place a failed backend call becomes what the client is told (502/503/504). */
+export function upstreamError(backend: string, error: unknown): GatewayError | unknown {
+  if (error instanceof TimeoutError) return new UpstreamTimeout(backend, error.timeoutMs, error);
+  if (error instanceof NetworkError) return new UpstreamUnavailable(backend, error);
+  if (error instanceof HTTPError) {
+    if (error.response.status === 503) return new UpstreamUnavailable(backend, error);
+    if (error.response.status === 504) return new UpstreamTimeout(backend, undefined, error);
+    return new BadUpstream(backend, `answered HTTP ${error.response.status}.`, error);
+  }
+  if (error instanceof ContractError)
+    return new BadUpstream(backend, "sent an answer that breaks its contract.", error);
+  return error;
+}

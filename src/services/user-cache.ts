@@ -1,0 +1,48 @@
+import type { User } from "../models/user.ts";
+
+interface Entry {
+  user: User | null;
+  expiresAt: number;
+}
+
+/**
+ * Remembers each user's record for `ttlMs` so a burst of calls costs one Users service lookup, and
+ * coalesces concurrent misses for the same id into one call. Bounded: the oldest entries go first.
+ */
+export class UserCache {
+  readonly #entries = new Map<string, Entry>();
+  readonly #inflight = new Map<string, Promise<User | null>>();
+
+  constructor(
+    readonly ttlMs: number,
+    readonly maxEntries = 100_000,
+  ) {}
+
+  get(id: string, load: (id: string) => Promise<User | null>, now = Date.now()): Promise<User | null> {
+    const hit = this.#entries.get(id);
+    if (hit && hit.expiresAt > now) return Promise.resolve(hit.user);
+    const pending = this.#inflight.get(id);
+    if (pending) return pending;
+    const call = load(id)
+      .then((user) => {
+        if (this.ttlMs > 0) this.#store(id, { user, expiresAt: Date.now() + this.ttlMs });
+        return user;
+      })
+      .finally(() => this.#inflight.delete(id));
+    this.#inflight.set(id, call);
+    return call;
+  }
+
+  #store(id: string, entry: Entry): void {
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
+    if (this.#entries.size > this.maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}

@@ -1,0 +1,60 @@
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { t } from "elysia";
+import { type Credentials, User, VerifyCredentialsResponse } from "../models/user.ts";
+import { HTTPError } from "./errors.ts";
+import { type CallContext, JsonClient } from "./http-client.ts";
+
+const checkVerify = TypeCompiler.Compile(VerifyCredentialsResponse);
+const checkUser = TypeCompiler.Compile(User);
+const checkHealth = TypeCompiler.Compile(t.Object({}));
+
+export interface UsersClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+}
+
+/** Typed client of the Users service contract (docs/backends.md); used by the server and the CLI alike. */
+export class UsersClient {
+  readonly #http: JsonClient;
+
+  constructor(options: UsersClientOptions) {
+    this.#http = new JsonClient(options);
+  }
+
+  /** The user, or null when the service says the credentials are wrong. */
+  async verifyCredentials(credentials: Credentials, ctx: CallContext): Promise<User | null> {
+    try {
+      const answer = await this.#http.call({
+        method: "POST",
+        path: "/v1/credentials/verify",
+        body: { email: credentials.email, password: credentials.password },
+        ctx,
+        schema: checkVerify,
+      });
+      return answer.user;
+    } catch (error) {
+      if (error instanceof HTTPError && error.response.status === 401) return null;
+      throw error;
+    }
+  }
+
+  /** The user, or null when the service does not know the id. */
+  async getUser(id: string, ctx: CallContext): Promise<User | null> {
+    try {
+      const user = await this.#http.call({
+        method: "GET",
+        path: `/v1/users/${encodeURIComponent(id)}`,
+        ctx,
+        schema: checkUser,
+      });
+      return user.id === id ? user : null;
+    } catch (error) {
+      if (error instanceof HTTPError && error.response.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async health(ctx: CallContext): Promise<void> {
+    await this.#http.call({ method: "GET", path: "/healthz", ctx, schema: checkHealth });
+  }
+}
