@@ -2,23 +2,34 @@ import { type Static, t } from "elysia";
 import { PlanLimits, PlanName, SubscriptionView } from "./subscription.ts";
 import { UserId } from "./user.ts";
 
-const Password = t.String({ minLength: 1, maxLength: 1024, examples: ["premium-pass"] });
-
-/** JSON `{email, password}`, or the OAuth2 password grant's form fields so Swagger's Authorize works. */
-export const LoginBody = t.Union([
-  t.Object({
-    email: t.String({ minLength: 1, maxLength: 254, examples: ["premium@example.com"] }),
-    password: Password,
+/**
+ * JSON `{email, password}`, or the OAuth2 password grant's form fields (`username` is the email) so
+ * Swagger's Authorize works. One object rather than a union: a union's validation errors cannot say
+ * which field is wrong. That one of email/username is present is checked by the route.
+ */
+export const LoginBody = t.Object({
+  email: t.Optional(
+    t.String({ minLength: 1, maxLength: 254, examples: ["premium@example.com"], error: "must be an email" }),
+  ),
+  username: t.Optional(
+    t.String({
+      minLength: 1,
+      maxLength: 254,
+      description: "OAuth2 form: the email",
+      error: "must be an email",
+    }),
+  ),
+  password: t.String({
+    minLength: 1,
+    maxLength: 1024,
+    examples: ["premium-pass"],
+    error: "is required (1 to 1024 characters)",
   }),
-  t.Object({
-    username: t.String({ minLength: 1, maxLength: 254, description: "The email, as OAuth2 calls it" }),
-    password: Password,
-    grant_type: t.Optional(t.Literal("password")),
-    scope: t.Optional(t.String({ maxLength: 1000 })),
-    client_id: t.Optional(t.String({ maxLength: 200 })),
-    client_secret: t.Optional(t.String({ maxLength: 200 })),
-  }),
-]);
+  grant_type: t.Optional(t.Literal("password", { error: 'must be "password"' })),
+  scope: t.Optional(t.String({ maxLength: 1000 })),
+  client_id: t.Optional(t.String({ maxLength: 200 })),
+  client_secret: t.Optional(t.String({ maxLength: 200 })),
+});
 export type LoginBody = Static<typeof LoginBody>;
 
 export const TokenResponse = t.Object({

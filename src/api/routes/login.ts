@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { InvalidInput } from "../../core/errors.ts";
 import { LoginBody, TokenResponse } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
@@ -8,7 +9,11 @@ export function loginRoutes(auth: AuthService) {
   return new Elysia({ name: "routes/login" }).use(requestContext).post(
     "/login",
     async ({ body, call, meta }) => {
-      const email = "email" in body ? body.email : body.username;
+      const email = body.email ?? body.username;
+      if (email === undefined)
+        throw new InvalidInput("The login request is not valid.", [
+          { field: "email", message: "is required" },
+        ]);
       const issued = await auth.login({ email, password: body.password }, call);
       meta.userId = issued.user.id;
       return { access_token: issued.token, token_type: "bearer" as const, expires_in: issued.expiresIn };

@@ -1,0 +1,53 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { createLogger } from "../../src/core/logger.ts";
+import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
+import type { RunningService } from "../../src/reference/service.ts";
+import { startUsersService } from "../../src/reference/users/index.ts";
+import type { IO } from "../lib/io.ts";
+import { untilStopped } from "../lib/wait.ts";
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw new InvalidArgumentError("must be a port number from 0 to 65535");
+  return n;
+}
+
+/** Runs one reference backend until SIGTERM/SIGINT, as docker-compose and the tests start them. */
+async function runUntilStopped(io: IO, name: string, start: () => Promise<RunningService>): Promise<void> {
+  const logger = createLogger("info", (line) => io.stdout(`${line}\n`));
+  const service = await start();
+  const wait = untilStopped(io);
+  logger.info(`reference ${name} listening`, { url: service.url });
+  const signal = await wait.stopped;
+  wait.dispose();
+  logger.info("shutting down", { signal });
+  await service.stop();
+}
+
+export function registerReference(program: Command, io: IO): void {
+  const reference = program
+    .command("reference")
+    .description("Run a reference (demo) backend on its own: users or aggregator");
+  reference
+    .command("users")
+    .description("The reference Users service (bun:sqlite, argon2id passwords, seeded demo users)")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 = any free port)", port, 8081)
+    .option("--database <path>", 'SQLite file, or ":memory:"', ":memory:")
+    .action((options: { host: string; port: number; database: string }) =>
+      runUntilStopped(io, "users", () =>
+        startUsersService({ hostname: options.host, port: options.port, database: options.database }),
+      ),
+    );
+  reference
+    .command("aggregator")
+    .description("The reference Aggregator (deterministic catalog over demo marketplaces)")
+    .option("--host <host>", "address to listen on", "127.0.0.1")
+    .option("--port <port>", "port to listen on (0 = any free port)", port, 8082)
+    .action((options: { host: string; port: number }) =>
+      runUntilStopped(io, "aggregator", () =>
+        startAggregatorService({ hostname: options.host, port: options.port }),
+      ),
+    );
+}

@@ -1,0 +1,72 @@
+import type { Command } from "commander";
+import { ConfigError, demoSecret, loadConfig } from "../../src/core/config/load.ts";
+import { configFileSetting, settings } from "../../src/core/config/settings.ts";
+import { createLogger } from "../../src/core/logger.ts";
+import { startGateway } from "../../src/server.ts";
+import { createServices } from "../../src/services/container.ts";
+import { VERSION } from "../../src/version.ts";
+import { demoBanner } from "../lib/banner.ts";
+import { startDemoBackends } from "../lib/demo.ts";
+import { CliError, EXIT, type IO } from "../lib/io.ts";
+import { untilStopped } from "../lib/wait.ts";
+
+const DRAIN_MS = 10_000;
+
+export function registerServe(program: Command, io: IO): void {
+  const command = program
+    .command("serve")
+    .description("Start the gateway HTTP server (every flag also has an environment variable)");
+  for (const setting of Object.values(settings)) {
+    const fallback =
+      setting.default === undefined || setting.default === false ? "" : `; default ${setting.default}`;
+    const help = `${setting.description} [${setting.env}${fallback}]`;
+    command.option(setting.default === false ? setting.flag : `${setting.flag} <value>`, help);
+  }
+  command.option(
+    `${configFileSetting.flag} <file>`,
+    `${configFileSetting.description} [${configFileSetting.env}]`,
+  );
+  command.action(async (flags: Record<string, unknown>) => {
+    let config: ReturnType<typeof loadConfig>;
+    try {
+      config = loadConfig({ flags, env: io.env });
+    } catch (error) {
+      if (error instanceof ConfigError) throw error;
+      throw new CliError((error as Error).message, EXIT.usage);
+    }
+    const logger = createLogger(config.logLevel, (line) => io.stdout(`${line}\n`));
+    const stack = await startDemoBackends(config, config.jwtSecret ?? demoSecret());
+    let gateway: ReturnType<typeof startGateway>;
+    try {
+      gateway = startGateway({
+        services: createServices(stack.config),
+        logger,
+        host: config.host,
+        port: config.port,
+      });
+    } catch (error) {
+      await stack.stop();
+      const code = (error as { code?: string }).code;
+      const why =
+        code === "EADDRINUSE" ? "is already in use" : `cannot be used (${(error as Error).message})`;
+      throw new CliError(
+        `${config.host}:${config.port} ${why}; choose another with --port or ${settings.port.env}`,
+      );
+    }
+    const wait = untilStopped(io);
+    logger.info("gateway listening", {
+      url: gateway.url,
+      version: VERSION,
+      demo: config.demo,
+      users_url: stack.config.usersUrl,
+      aggregator_url: stack.config.aggregatorUrl,
+    });
+    if (config.demo) io.stderr(demoBanner(gateway.url, stack));
+    const signal = await wait.stopped;
+    wait.dispose();
+    logger.info("shutting down", { signal, drain_ms: DRAIN_MS });
+    await gateway.stop(DRAIN_MS);
+    await stack.stop();
+    logger.info("stopped");
+  });
+}

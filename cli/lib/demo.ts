@@ -1,0 +1,51 @@
+import { join } from "node:path";
+import type { GatewayConfig } from "../../src/core/config/load.ts";
+import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
+import type { RunningService } from "../../src/reference/service.ts";
+import { DEMO_USERS, startUsersService } from "../../src/reference/users/index.ts";
+import type { ReadyConfig } from "../../src/services/container.ts";
+
+export { DEMO_USERS };
+
+export interface DemoStack {
+  config: ReadyConfig;
+  /** The reference backends this process started (empty when every URL was given). */
+  started: { name: string; service: RunningService }[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the reference backends on loopback for each backend URL the config lacks, so demo traffic takes
+ * exactly the production path: real HTTP, the same clients, the same validation.
+ */
+export async function startDemoBackends(config: GatewayConfig, secret: string): Promise<DemoStack> {
+  const started: DemoStack["started"] = [];
+  const stop = async () => {
+    await Promise.all(started.map(({ service }) => service.stop()));
+  };
+  try {
+    let usersUrl = config.usersUrl;
+    if (!usersUrl) {
+      const database = config.dataDir ? join(config.dataDir, "users.sqlite") : ":memory:";
+      const service = await startUsersService({ hostname: "127.0.0.1", port: 0, database });
+      started.push({ name: "users", service });
+      usersUrl = service.url;
+    }
+    let aggregatorUrl = config.aggregatorUrl;
+    if (!aggregatorUrl) {
+      const service = await startAggregatorService({ hostname: "127.0.0.1", port: 0 });
+      started.push({ name: "aggregator", service });
+      aggregatorUrl = service.url;
+    }
+    return {
+      config: { ...config, usersUrl, aggregatorUrl, jwtSecret: config.jwtSecret ?? secret },
+      started,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+export const DEMO_PREMIUM = DEMO_USERS.find((user) => user.email === "premium@example.com") ?? DEMO_USERS[0];

@@ -1,0 +1,74 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadConfig } from "../../src/core/config/load.ts";
+import { settings } from "../../src/core/config/settings.ts";
+import { createServices, type Services } from "../../src/services/container.ts";
+import type { CallContext } from "../../src/services/http-client.ts";
+import { configDir, loadCredentials, writePrivate } from "./credentials.ts";
+import { DEMO_PREMIUM, startDemoBackends } from "./demo.ts";
+import { CliError, EXIT, type IO } from "./io.ts";
+
+/** The gateway's own services, run in this process for one command: the same code the server runs. */
+export interface Session {
+  services: Services;
+  /** True when the reference backends were started for this command. */
+  demo: boolean;
+  ctx: CallContext;
+  close(): Promise<void>;
+}
+
+/**
+ * A secret that outlives one command, so a token saved by `gateway login` in demo mode still verifies on
+ * the next command. Only used when no GATEWAY_JWT_SECRET is set and the backends are the in-process demo.
+ */
+function localDemoSecret(env: IO["env"]): string {
+  const path = join(configDir(env), "demo-secret");
+  try {
+    const existing = readFileSync(path, "utf8").trim();
+    if (existing.length >= 32) return existing;
+  } catch {
+    // Not there yet.
+  }
+  const secret = randomBytes(32).toString("base64url");
+  writePrivate(path, secret);
+  return secret;
+}
+
+export async function openSession(io: IO, configFile?: string): Promise<Session> {
+  // Demo is assumed first so that missing URLs pick the reference backends instead of failing.
+  const config = loadConfig({ flags: { demo: true, config: configFile }, env: io.env });
+  const demo = !config.usersUrl || !config.aggregatorUrl;
+  if (!demo && !config.jwtSecret) {
+    throw new CliError(
+      `set ${settings.jwtSecret.env} to the gateway's secret: one-off commands sign and verify tokens like the server`,
+      EXIT.usage,
+    );
+  }
+  const stack = await startDemoBackends(config, config.jwtSecret ?? localDemoSecret(io.env));
+  const requestId = `cli-${randomBytes(8).toString("hex")}`;
+  return {
+    services: createServices(stack.config),
+    demo,
+    ctx: { requestId },
+    close: stack.stop,
+  };
+}
+
+/** The bearer token to act with: the saved one, or in demo mode the demo premium user's. */
+export async function bearerToken(session: Session, io: IO): Promise<string> {
+  const stored = loadCredentials(io.env);
+  if (stored) {
+    if (Date.parse(stored.expires_at) <= Date.now()) {
+      throw new CliError(`the saved token expired at ${stored.expires_at}; run \`gateway login\``, EXIT.auth);
+    }
+    return stored.access_token;
+  }
+  if (!session.demo || !DEMO_PREMIUM) throw new CliError("not logged in: run `gateway login`", EXIT.auth);
+  io.stderr(`(not logged in: using the demo user ${DEMO_PREMIUM.email}; \`gateway login\` to choose)\n`);
+  const issued = await session.services.auth.login(
+    { email: DEMO_PREMIUM.email, password: DEMO_PREMIUM.password },
+    session.ctx,
+  );
+  return issued.token;
+}

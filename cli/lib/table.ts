@@ -1,0 +1,16 @@
+/** A plain text table: columns padded to their widest cell, long cells cut with an ellipsis. */
+export function renderTable(headers: string[], rows: string[][], maxWidth = 60): string {
+  const cut = (cell: string) => (cell.length > maxWidth ? `${cell.slice(0, maxWidth - 1)}…` : cell);
+  const cells = [headers, ...rows].map((row) => row.map(cut));
+  const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
+  const line = (row: string[]) =>
+    row
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [
+    line(cells[0] ?? []),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...cells.slice(1).map(line),
+  ].join("\n");
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bun
+import { CommanderError } from "commander";
+import { cliErrorOf } from "./lib/errors.ts";
+import { EXIT, type IO } from "./lib/io.ts";
+import { processIO } from "./lib/process-io.ts";
+import { buildProgram } from "./program.ts";
+
+/** Runs one `gateway` command and returns its exit code; never calls process.exit, so tests can call it. */
+export async function main(argv: string[], io: IO = processIO()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    const failure = cliErrorOf(error);
+    io.stderr(`gateway: ${failure.message}\n`);
+    return failure.exitCode;
+  }
+}
+
+if (import.meta.main) {
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // Idle keep-alive sockets must not hold a finished one-off command open.
+  setTimeout(() => process.exit(code), 200).unref();
+}

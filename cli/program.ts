@@ -1,0 +1,24 @@
+import { Command } from "commander";
+import { VERSION } from "../src/version.ts";
+import { registerLogin } from "./commands/login.ts";
+import { registerProfile } from "./commands/profile.ts";
+import { registerReference } from "./commands/reference.ts";
+import { registerSearch } from "./commands/search.ts";
+import { registerServe } from "./commands/serve.ts";
+import type { IO } from "./lib/io.ts";
+
+export function buildProgram(io: IO): Command {
+  const program = new Command("gateway")
+    .description("The Search Gateway: serve the HTTP API, or log in and search from the terminal")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    // Settings made here are copied to each subcommand as it is created below.
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerServe(program, io);
+  registerLogin(program, io);
+  registerProfile(program, io);
+  registerSearch(program, io);
+  registerReference(program, io);
+  return program;
+}

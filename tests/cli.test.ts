@@ -1,0 +1,201 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { run, tempHome } from "./helpers/cli.ts";
+
+const home = tempHome();
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+// No backend URLs: the one-off commands start the reference backends themselves.
+const env = { XDG_CONFIG_HOME: home };
+const credentials = join(home, "gateway", "credentials.json");
+
+describe("gateway (usage)", () => {
+  test("--help and --version exit 0", async () => {
+    const help = await run(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of ["serve", "login", "profile", "search", "reference"])
+      expect(help.stdout).toContain(command);
+    const version = await run(["--version"]);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  test("every command has --help; serve's lists every env var", async () => {
+    for (const argv of [
+      ["serve"],
+      ["login"],
+      ["profile"],
+      ["search"],
+      ["reference"],
+      ["reference", "users"],
+    ]) {
+      const result = await run([...argv, "--help"]);
+      expect({ argv, code: result.code }).toEqual({ argv, code: 0 });
+    }
+    const serve = await run(["serve", "--help"]);
+    for (const name of [
+      "GATEWAY_PORT",
+      "GATEWAY_USERS_URL",
+      "GATEWAY_JWT_SECRET",
+      "GATEWAY_CONFIG",
+      "--demo",
+    ]) {
+      expect(serve.stdout).toContain(name);
+    }
+  });
+
+  test("wrong usage exits 2 with a short message", async () => {
+    const unknown = await run(["frobnicate"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown command");
+    expect((await run(["search", "--limit", "lots", "iphone"], { env })).code).toBe(2);
+    expect((await run(["search"], { env })).code).toBe(2);
+  });
+
+  test("serve without backends or --demo: exit 2, one line per thing to set, no stack trace", async () => {
+    const result = await run(["serve"], { env: { GATEWAY_JWT_SECRET: "x".repeat(32) } });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toEqual([
+      "gateway: config: set GATEWAY_USERS_URL (--users-url) and GATEWAY_AGGREGATOR_URL (--aggregator-url), or run with --demo to use the built-in reference backends",
+    ]);
+    const bad = await run(["serve", "--port", "99999", "--jwt-secret", "short"], { env: {} });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--port: expected an integer from 0 to 65535");
+    expect(bad.stderr).toContain("--jwt-secret: expected a secret of at least 32 bytes");
+    expect(bad.stderr).not.toContain('short"');
+    expect(bad.stderr).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+});
+
+describe("one-off commands in demo mode", () => {
+  test("search works on a fresh checkout, as the demo premium user", async () => {
+    rmSync(credentials, { force: true });
+    const result = await run(["search", "iphone"], { env });
+    expect(result.code).toBe(0);
+    expect(result.stdout.split("\n")[0]).toMatch(/^TITLE\s+PRICE\s+SOURCE$/);
+    expect(result.stdout).toContain("iPhone");
+    expect(result.stderr).toContain("premium@example.com");
+  });
+
+  test("login with --password-stdin saves a 0600 token that profile and search then use", async () => {
+    const login = await run(["login", "--email", "free@example.com", "--password-stdin"], {
+      env,
+      stdin: "free-pass\n",
+    });
+    expect(login.code).toBe(0);
+    expect(login.stdout).toContain("free@example.com (free plan)");
+    expect(statSync(credentials).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, "gateway")).mode & 0o777).toBe(0o700);
+
+    const profile = await run(["profile", "--json"], { env });
+    expect(profile.code).toBe(0);
+    expect(JSON.parse(profile.stdout)).toMatchObject({ email: "free@example.com", plan: "free" });
+
+    const search = await run(["search", "macbook", "--json", "--limit", "50"], { env });
+    expect(search.code).toBe(0);
+    const answer = JSON.parse(search.stdout);
+    expect(answer.limit).toBe(20);
+    expect(answer.results.length).toBeGreaterThan(0);
+
+    const tooMany = await run(["search", "apple", "-c", "phones", "-c", "laptops", "-c", "tablets"], { env });
+    expect(tooMany.code).toBe(4);
+    expect(tooMany.stderr.trim()).toBe(
+      "gateway: Your free plan allows at most 2 categories per search; 3 were given.",
+    );
+  });
+
+  test("a wrong password exits 3 and keeps the saved token", async () => {
+    const before = await Bun.file(credentials).text();
+    const result = await run(["login", "--email", "free@example.com", "--password-stdin"], {
+      env,
+      stdin: "wrong",
+    });
+    expect(result.code).toBe(3);
+    expect(result.stderr.trim().split("\n").length).toBe(1);
+    expect(await Bun.file(credentials).text()).toBe(before);
+  });
+
+  test("no terminal and no --password-stdin: exit 2 saying what to pass", async () => {
+    const result = await run(["login", "--email", "free@example.com"], { env });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--password-stdin");
+  });
+
+  test("an expired saved token exits 3 and says to log in", async () => {
+    writeFileSync(
+      credentials,
+      JSON.stringify({ access_token: "a.b.c", expires_at: "2020-01-01T00:00:00Z", email: "x" }),
+    );
+    const result = await run(["profile"], { env });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain("gateway login");
+    rmSync(credentials);
+  });
+});
+
+describe("long-running commands", () => {
+  async function startUntil(argv: string[], pattern: RegExp) {
+    const controller = new AbortController();
+    let seen = "";
+    let found: (line: string) => void = () => {};
+    const ready = new Promise<string>((resolve) => {
+      found = resolve;
+    });
+    const done = run(argv, {
+      env,
+      signal: controller.signal,
+      onStdout: (text) => {
+        seen += text;
+        const line = seen.split("\n").find((l) => pattern.test(l));
+        if (line) found(line);
+      },
+    });
+    const line = await Promise.race([
+      ready,
+      done.then((r) => Promise.reject(new Error(`exited early: ${r.stderr}`))),
+    ]);
+    return { line, stop: () => controller.abort(), done, output: () => seen };
+  }
+
+  test("serve --demo --port 0: startup line with the real URL, real traffic, clean stop", async () => {
+    const server = await startUntil(
+      ["serve", "--demo", "--port", "0", "--host", "127.0.0.1"],
+      /gateway listening/,
+    );
+    const { url } = JSON.parse(server.line) as { url: string };
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const login = await fetch(`${url}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "premium@example.com", password: "premium-pass" }),
+    });
+    const { access_token } = (await login.json()) as { access_token: string };
+    const search = await fetch(`${url}/search?query=iphone`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    expect(search.status).toBe(200);
+    server.stop();
+    const result = await server.done;
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("premium@example.com");
+    const lines = server
+      .output()
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string });
+    expect(lines.map((l) => l.msg)).toContain("stopped");
+    expect(server.output()).not.toContain(access_token);
+    expect(server.output()).not.toContain("premium-pass");
+  });
+
+  test("reference aggregator runs alone and stops on signal", async () => {
+    const service = await startUntil(
+      ["reference", "aggregator", "--port", "0"],
+      /reference aggregator listening/,
+    );
+    const { url } = JSON.parse(service.line) as { url: string };
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    service.stop();
+    expect((await service.done).code).toBe(0);
+  });
+});

@@ -1,0 +1,64 @@
+import { createApp, type GatewayApp } from "../../src/app.ts";
+import { type GatewayConfig, loadConfig } from "../../src/core/config/load.ts";
+import { createLogger } from "../../src/core/logger.ts";
+import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
+import type { RunningService } from "../../src/reference/service.ts";
+import { startUsersService } from "../../src/reference/users/index.ts";
+import { createServices, type ReadyConfig, type Services } from "../../src/services/container.ts";
+
+export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
+
+export interface Stack {
+  app: GatewayApp;
+  services: Services;
+  config: ReadyConfig;
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Flags as `gateway serve` takes them (camelCase keys); backend URLs default to fresh reference backends. */
+  flags?: Record<string, unknown>;
+  env?: Record<string, string>;
+}
+
+/** Real reference backends on loopback sockets, shared by a test file; close() stops them. */
+export async function startBackends(): Promise<{
+  users: RunningService;
+  aggregator: RunningService;
+  close(): Promise<void>;
+}> {
+  const [users, aggregator] = await Promise.all([
+    startUsersService({ port: 0 }),
+    startAggregatorService({ port: 0 }),
+  ]);
+  return {
+    users,
+    aggregator,
+    close: async () => void (await Promise.all([users.stop(), aggregator.stop()])),
+  };
+}
+
+/** The gateway app (in-process, for `app.handle`) over the given or the reference backends. */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const flags = options.flags ?? {};
+  const needBackends = flags.usersUrl === undefined || flags.aggregatorUrl === undefined;
+  const backends = needBackends ? await startBackends() : undefined;
+  const config = loadConfig({
+    flags: {
+      jwtSecret: TEST_SECRET,
+      usersUrl: backends?.users.url,
+      aggregatorUrl: backends?.aggregator.url,
+      ...flags,
+    },
+    env: options.env ?? {},
+  }) as ReadyConfig;
+  const logs: string[] = [];
+  const services = createServices(config);
+  const app = createApp({ services, logger: createLogger("debug", (line) => logs.push(line)) });
+  return { app, services, config, logs, close: async () => void (await backends?.close()) };
+}
+
+export function configFor(flags: Record<string, unknown>): GatewayConfig {
+  return loadConfig({ flags: { jwtSecret: TEST_SECRET, ...flags }, env: {} });
+}
