@@ -76,23 +76,20 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources): Ga
   return config;
 }
 
-/** Only what is absent: a value that failed to parse was reported already. */
+/** What is absent, as one line (a value that failed to parse was reported already). */
 function missingForProduction(config: GatewayConfig, invalid: Set<SettingKey>): string[] {
   if (config.demo) return [];
-  const missing: string[] = [];
-  const backends = (["usersUrl", "aggregatorUrl"] as const).filter(
-    (key) => config[key] === undefined && !invalid.has(key),
-  );
-  if (backends.length > 0) {
-    const names = backends.map((key) => `${settings[key].env} (${settings[key].flag})`).join(" and ");
-    missing.push(`set ${names}, or run with --demo to use the built-in reference backends`);
+  const absent = (key: SettingKey) => config[key] === undefined && !invalid.has(key);
+  const backends = (["usersUrl", "aggregatorUrl"] as const).filter(absent);
+  const names = backends.map((key) => `${settings[key].env} (${settings[key].flag})`);
+  if (absent("jwtSecret")) {
+    const secret = `${settings.jwtSecret.env} (${settings.jwtSecret.flag})`;
+    if (names.length === 0) return [`set ${secret} to a secret of at least 32 bytes`];
+    names.push(`${secret}, a secret of at least 32 bytes`);
   }
-  if (config.jwtSecret === undefined && !invalid.has("jwtSecret")) {
-    missing.push(
-      `set ${settings.jwtSecret.env} (${settings.jwtSecret.flag}) to a secret of at least 32 bytes`,
-    );
-  }
-  return missing;
+  if (names.length === 0) return [];
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return [`set ${list}, or run with --demo to use the built-in reference backends`];
 }
 
 /** Demo mode signs with a fresh random secret unless one is given, so demo tokens never outlive the process. */

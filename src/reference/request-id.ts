@@ -1,0 +1,21 @@
+import { Elysia } from "elysia";
+
+export const REQUEST_ID_HEADER = "x-request-id";
+
+// Only echo ids that are safe to reflect: visible ASCII, bounded like the aggregator's request_id field.
+const SAFE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** The caller's request id when it is one worth echoing; anything else is ignored rather than rejected. */
+export function requestIdOf(request: Request): string | undefined {
+  const id = request.headers.get(REQUEST_ID_HEADER);
+  return id !== null && SAFE_REQUEST_ID.test(id) ? id : undefined;
+}
+
+/**
+ * Echoes `X-Request-Id` on every response, errors included, so the gateway can correlate backend
+ * answers with its own logs. Set in onRequest because that runs even for unmatched routes.
+ */
+export const requestIdEcho = new Elysia({ name: "reference-request-id" }).onRequest(({ request, set }) => {
+  const id = requestIdOf(request);
+  if (id !== undefined) set.headers[REQUEST_ID_HEADER] = id;
+});

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tempHome } from "./helpers/cli.ts";
+
+/**
+ * The compiled executable, driven as an operator would: built once here (the same command as
+ * `npm run build`), started as a child process, talked to over HTTP, stopped with SIGTERM.
+ */
+const root = join(import.meta.dir, "..");
+const outDir = join(root, "test-output", "bin");
+const binary = join(outDir, "gateway");
+const home = tempHome();
+
+beforeAll(async () => {
+  mkdirSync(outDir, { recursive: true });
+  const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "cli/main.ts", "--outfile", binary], {
+    cwd: root,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH}` },
+  });
+  if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+}, 120_000);
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+// Run from a directory with no sources beside it, so nothing can be read from the checkout at run time.
+const cwd = home;
+const env = { PATH: process.env.PATH ?? "", XDG_CONFIG_HOME: home, HOME: home };
+
+async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let seen = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`stream ended before ${pattern}: ${seen}`);
+    seen += decoder.decode(value);
+    const line = seen.split("\n").find((l) => pattern.test(l));
+    if (line) {
+      reader.releaseLock();
+      return line;
+    }
+  }
+}
+
+describe("compiled binary", () => {
+  test("--version and --help", () => {
+    const version = Bun.spawnSync([binary, "--version"], { cwd, env });
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.toString().trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(Bun.spawnSync([binary, "serve", "--help"], { cwd, env }).stdout.toString()).toContain(
+      "GATEWAY_PORT",
+    );
+  });
+
+  test("serve --demo: docs from embedded assets, login, search, SIGTERM exits 0", async () => {
+    const child = Bun.spawn([binary, "serve", "--demo", "--port", "0", "--host", "127.0.0.1"], {
+      cwd,
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const line = await readUntil(child.stdout, /gateway listening/);
+      const { url } = JSON.parse(line) as { url: string };
+      const docs = await fetch(`${url}/docs`);
+      expect(docs.status).toBe(200);
+      const html = await docs.text();
+      expect(html).toContain("/docs/assets/swagger-ui-bundle.js");
+      expect(html).not.toContain("unpkg.com");
+      const bundle = await fetch(`${url}/docs/assets/swagger-ui-bundle.js`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).length).toBeGreaterThan(100_000);
+      const spec = (await (await fetch(`${url}/docs/json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(["/login", "/profile", "/search"]));
+
+      const login = await fetch(`${url}/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "premium@example.com", password: "premium-pass" }),
+      });
+      expect(login.status).toBe(200);
+      const { access_token } = (await login.json()) as { access_token: string };
+      const search = await fetch(`${url}/search?query=iphone`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(search.status).toBe(200);
+      expect(((await search.json()) as { results: unknown[] }).results.length).toBeGreaterThan(0);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await child.exited).toBe(0);
+  }, 30_000);
+
+  test("one-off search on a machine with nothing configured", () => {
+    const result = Bun.spawnSync([binary, "search", "iphone", "--limit", "3"], { cwd, env });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString()).toContain("iPhone");
+  });
+
+  test("serve with nothing configured exits 2 with one line", () => {
+    const result = Bun.spawnSync([binary, "serve"], { cwd, env });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.toString().trim()).toBe(
+      "gateway: config: set GATEWAY_USERS_URL (--users-url), GATEWAY_AGGREGATOR_URL (--aggregator-url) and " +
+        "GATEWAY_JWT_SECRET (--jwt-secret), a secret of at least 32 bytes, or run with --demo to use the built-in reference backends",
+    );
+  });
+});
