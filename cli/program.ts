@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { VERSION } from "../src/version.ts";
+import { registerHealthcheck } from "./commands/healthcheck.ts";
 import { registerLogin } from "./commands/login.ts";
 import { registerProfile } from "./commands/profile.ts";
 import { registerReference } from "./commands/reference.ts";
@@ -20,5 +21,6 @@ export function buildProgram(io: IO): Command {
   registerProfile(program, io);
   registerSearch(program, io);
   registerReference(program, io);
+  registerHealthcheck(program, io);
   return program;
 }

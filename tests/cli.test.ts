@@ -198,4 +198,19 @@ describe("long-running commands", () => {
     service.stop();
     expect((await service.done).code).toBe(0);
   });
+
+  test("healthcheck: 0 against a live gateway, 1 against nothing", async () => {
+    const server = await startUntil(
+      ["serve", "--demo", "--port", "0", "--host", "127.0.0.1"],
+      /gateway listening/,
+    );
+    const { url } = JSON.parse(server.line) as { url: string };
+    const healthy = await run(["healthcheck", "--url", url]);
+    expect(healthy.code).toBe(0);
+    server.stop();
+    await server.done;
+    const down = await run(["healthcheck", "--url", url, "--timeout-ms", "500"]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toStartWith("gateway: unhealthy:");
+  });
 });

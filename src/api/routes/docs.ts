@@ -14,8 +14,35 @@ const assets: Record<string, { path: string; type: string }> = {
   "favicon-32x32.png": { path: favicon, type: "image/png" },
 };
 
+type Operation = {
+  responses?: Record<
+    string,
+    { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }
+  >;
+};
+
+/** The generator labels every response application/json; our errors are problem+json. */
+export function labelProblems(spec: { paths?: Record<string, Record<string, Operation>> }) {
+  for (const operations of Object.values(spec.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        const json = response.content?.["application/json"];
+        const isProblem =
+          json?.schema?.properties?.title !== undefined && json.schema.properties.detail !== undefined;
+        if (Number(status) >= 400 && isProblem && response.content) {
+          response.content = { "application/problem+json": json };
+        }
+      }
+    }
+  }
+  return spec;
+}
+
 export function docsRoutes(version: string) {
   return new Elysia({ name: "routes/docs" })
+    .onAfterHandle(({ path, response }) => {
+      if (path === "/docs/json" && response && typeof response === "object") return labelProblems(response);
+    })
     .use(
       openapi({
         path: "/docs",
@@ -27,6 +54,8 @@ export function docsRoutes(version: string) {
           theme: `${ASSET_PREFIX}swagger-ui.css`,
           autoDarkMode: false,
           persistAuthorization: true,
+          // Swagger UI's default validator badge is fetched from the internet; the docs must work offline.
+          validatorUrl: "none",
         },
         documentation: {
           info: {

@@ -20,6 +20,8 @@ export function loginRoutes(auth: AuthService) {
     },
     {
       body: LoginBody,
+      // Only documents the accepted types: the body-limit plugin's parser runs first and handles both.
+      parse: ["json", "urlencoded"],
       response: {
         200: TokenResponse,
         400: problems[400],

@@ -37,6 +37,7 @@ export function searchRoutes(auth: AuthService, search: SearchService) {
     .post("/search", ({ body, caller, call }) => search.search(body, caller, call), {
       auth: true,
       body: SearchBody,
+      parse: "json",
       response,
       detail: { tags: ["search"], summary: "Search products (JSON body)", description },
     });
