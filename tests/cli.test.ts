@@ -104,6 +104,18 @@ describe("one-off commands in demo mode", () => {
     );
   });
 
+  test("interactive login asks for the email, then the password without echo", async () => {
+    const prompts: { question: string; hidden: boolean }[] = [];
+    const result = await run(["login"], { env, answers: ["premium@example.com", "premium-pass"], prompts });
+    expect(result.code).toBe(0);
+    expect(prompts).toEqual([
+      { question: "Email: ", hidden: false },
+      { question: "Password: ", hidden: true },
+    ]);
+    expect(JSON.parse(await Bun.file(credentials).text()).email).toBe("premium@example.com");
+    await run(["login", "--email", "free@example.com", "--password-stdin"], { env, stdin: "free-pass" });
+  });
+
   test("a wrong password exits 3 and keeps the saved token", async () => {
     const before = await Bun.file(credentials).text();
     const result = await run(["login", "--email", "free@example.com", "--password-stdin"], {

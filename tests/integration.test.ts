@@ -120,6 +120,24 @@ describe("over real sockets", () => {
     await searchOnce(token);
     expect(users.calls.filter((r) => new URL(r.url).pathname.startsWith("/v1/users/")).length).toBe(2);
   });
+
+  test("with a user cache TTL, requests within it ask the Users service once", async () => {
+    healthy();
+    const cached = boot({ userCacheTtl: 30 });
+    try {
+      const token = await loginToken();
+      users.calls.length = 0;
+      const lookups = () =>
+        users.calls.filter((r) => new URL(r.url).pathname.startsWith("/v1/users/")).length;
+      const profile = (url: string) =>
+        fetch(`${url}/profile`, { headers: { authorization: `Bearer ${token}` } });
+      // Sequential on purpose: concurrent misses would be coalesced even without a TTL.
+      for (let i = 0; i < 5; i++) expect((await profile(cached.url)).status).toBe(200);
+      expect(lookups()).toBe(1);
+    } finally {
+      await cached.stop(100);
+    }
+  });
 });
 
 describe("when a backend fails", () => {

@@ -22,6 +22,9 @@ export async function run(
     stdin?: string;
     signal?: AbortSignal;
     onStdout?: (text: string) => void;
+    /** Answers to terminal prompts, in order; without it the command sees no terminal. */
+    answers?: string[];
+    prompts?: { question: string; hidden: boolean }[];
   } = {},
 ): Promise<CliRun> {
   let stdout = "";
@@ -38,6 +41,13 @@ export async function run(
     env: options.env ?? {},
     ...(options.signal ? { signal: options.signal } : {}),
   };
+  const answers = options.answers;
+  if (answers) {
+    io.prompt = async (question, promptOptions) => {
+      options.prompts?.push({ question, hidden: promptOptions?.hidden ?? false });
+      return answers.shift() ?? "";
+    };
+  }
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
