@@ -22,7 +22,9 @@ const SOCKET_BODY_LIMIT = 1024 * 1024;
 export function startGateway({ services, logger, host, port }: ServeOptions): RunningGateway {
   const app = createApp({ services, logger });
   // listen() (not a bare Bun.serve) so the app knows its server, e.g. for the client's socket address.
-  app.listen({ hostname: host, port, maxRequestBodySize: SOCKET_BODY_LIMIT });
+  // Elysia turns SO_REUSEPORT on by default, which lets a second gateway silently share a busy port;
+  // a port conflict must be an error instead.
+  app.listen({ hostname: host, port, maxRequestBodySize: SOCKET_BODY_LIMIT, reusePort: false });
   const server = app.server;
   if (!server) throw new Error(`could not listen on ${host}:${port}`);
   const shownHost =

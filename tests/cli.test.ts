@@ -200,6 +200,22 @@ describe("long-running commands", () => {
     expect(server.output()).not.toContain("premium-pass");
   });
 
+  test("a port already in use is an error (exit 1), not a silently shared socket", async () => {
+    const server = await startUntil(
+      ["serve", "--demo", "--port", "0", "--host", "127.0.0.1"],
+      /gateway listening/,
+    );
+    const { url } = JSON.parse(server.line) as { url: string };
+    const port = new URL(url).port;
+    const second = await run(["serve", "--demo", "--port", port, "--host", "127.0.0.1"], { env });
+    server.stop();
+    await server.done;
+    expect(second.code).toBe(1);
+    expect(second.stderr.trim()).toBe(
+      `gateway: 127.0.0.1:${port} is already in use; choose another with --port or GATEWAY_PORT`,
+    );
+  });
+
   test("reference aggregator runs alone and stops on signal", async () => {
     const service = await startUntil(
       ["reference", "aggregator", "--port", "0"],

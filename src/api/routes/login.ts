@@ -3,7 +3,7 @@ import { InvalidInput } from "../../core/errors.ts";
 import { LoginBody, TokenResponse } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
-import { problems, upstreamProblems } from "./responses.ts";
+import { problemResponses, upstreamProblems } from "./responses.ts";
 
 export function loginRoutes(auth: AuthService) {
   return new Elysia({ name: "routes/login" }).use(requestContext).post(
@@ -24,11 +24,11 @@ export function loginRoutes(auth: AuthService) {
       parse: ["json", "urlencoded"],
       response: {
         200: TokenResponse,
-        400: problems[400],
-        401: problems[401],
-        413: problems[413],
-        415: problems[415],
-        422: problems[422],
+        400: problemResponses[400],
+        401: problemResponses[401],
+        413: problemResponses[413],
+        415: problemResponses[415],
+        422: problemResponses[422],
         ...upstreamProblems,
       },
       detail: {

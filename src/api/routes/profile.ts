@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import { Profile } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import { authentication } from "../plugins/auth.ts";
-import { problems, upstreamProblems } from "./responses.ts";
+import { problemResponses, upstreamProblems } from "./responses.ts";
 
 export function profileRoutes(auth: AuthService) {
   return new Elysia({ name: "routes/profile" }).use(authentication(auth)).get(
@@ -16,7 +16,7 @@ export function profileRoutes(auth: AuthService) {
     }),
     {
       auth: true,
-      response: { 200: Profile, 401: problems[401], ...upstreamProblems },
+      response: { 200: Profile, 401: problemResponses[401], ...upstreamProblems },
       detail: { tags: ["account"], summary: "The caller's profile, effective plan and limits" },
     },
   );

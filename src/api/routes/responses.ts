@@ -17,7 +17,7 @@ function problem(status: number, description: string, code: string, detail: stri
   });
 }
 
-export const problems = {
+export const problemResponses = {
   400: problem(400, "Bad request", "bad-request", "The request body is not valid JSON."),
   401: problem(401, "Unauthorized", "unauthorized", "The bearer token is invalid or expired."),
   403: problem(
@@ -49,4 +49,8 @@ export const problems = {
   ),
 } as const;
 
-export const upstreamProblems = { 502: problems[502], 503: problems[503], 504: problems[504] } as const;
+export const upstreamProblems = {
+  502: problemResponses[502],
+  503: problemResponses[503],
+  504: problemResponses[504],
+} as const;

@@ -4,15 +4,15 @@ import type { AuthService } from "../../services/auth-service.ts";
 import type { SearchService } from "../../services/search-service.ts";
 import { authentication } from "../plugins/auth.ts";
 import { requestContext } from "../plugins/request-context.ts";
-import { problems, upstreamProblems } from "./responses.ts";
+import { problemResponses, upstreamProblems } from "./responses.ts";
 
 const response = {
   200: SearchResponse,
-  400: problems[400],
-  401: problems[401],
-  403: problems[403],
-  413: problems[413],
-  422: problems[422],
+  400: problemResponses[400],
+  401: problemResponses[401],
+  403: problemResponses[403],
+  413: problemResponses[413],
+  422: problemResponses[422],
   ...upstreamProblems,
 };
 
