@@ -9,6 +9,7 @@ import { loginRoutes } from "./api/routes/login.ts";
 import { profileRoutes } from "./api/routes/profile.ts";
 import { searchRoutes } from "./api/routes/search.ts";
 import type { Logger } from "./core/logger.ts";
+import { TrustedProxies } from "./core/security/client-ip.ts";
 import type { Services } from "./services/container.ts";
 import { VERSION } from "./version.ts";
 
@@ -27,9 +28,9 @@ export function createApp({ services, logger, bodyLimitBytes }: AppOptions) {
     .use(bodyLimit(bodyLimitBytes))
     .use(docsRoutes(VERSION))
     .use(healthRoutes(services))
-    .use(loginRoutes(services.auth))
-    .use(profileRoutes(services.auth))
-    .use(searchRoutes(services.auth, services.search));
+    .use(loginRoutes(services.auth, new TrustedProxies(services.config.trustProxy ?? [])))
+    .use(profileRoutes(services.auth, services.limiter))
+    .use(searchRoutes(services.auth, services.limiter, services.search));
 }
 
 export type GatewayApp = ReturnType<typeof createApp>;

@@ -155,7 +155,12 @@ describe("GET /profile", () => {
     expect(body.plan).toBe("free");
     expect(body.subscription).toMatchObject({ plan: "premium", active: false });
     expect(Date.parse((body.subscription as { expires_at: string }).expires_at)).toBeLessThan(Date.now());
-    expect(body.limits).toEqual({ maxResults: 20, maxCategories: 2 });
+    expect(body.limits).toMatchObject({
+      maxResults: 20,
+      maxCategories: 2,
+      requestsPerMinute: 30,
+      searchesPerDay: 200,
+    });
   });
 
   test("free user", async () => {

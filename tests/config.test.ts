@@ -72,7 +72,7 @@ describe("loadConfig", () => {
     );
     const config = loadConfig({ env: { GATEWAY_CONFIG: path, GATEWAY_JWT_SECRET: SECRET } });
     expect(config.usersUrl).toBe("http://u:1");
-    expect(config.plans.free).toEqual({ maxResults: 10, maxCategories: 2 });
+    expect(config.plans.free).toEqual({ ...DEFAULT_PLANS.free, maxResults: 10 });
     expect(config.plans.premium).toEqual(DEFAULT_PLANS.premium);
   });
 

@@ -29,9 +29,10 @@ const forwardTo = (target: string) => async (request: Request) => {
 
 function boot(flags: Record<string, unknown>): RunningGateway {
   const config = configFor({ usersUrl: users.url, aggregatorUrl: aggregator.url, ...flags }) as ReadyConfig;
+  const logger = createLogger("debug", (line) => logs.push(line));
   return startGateway({
-    services: createServices(config),
-    logger: createLogger("debug", (line) => logs.push(line)),
+    services: createServices(config, logger),
+    logger,
     host: "127.0.0.1",
     port: 0,
   });

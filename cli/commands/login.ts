@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { saveCredentials } from "../lib/credentials.ts";
 import { CliError, EXIT, type IO } from "../lib/io.ts";
-import { openSession } from "../lib/session.ts";
+import { LOCAL_CLIENT, openSession } from "../lib/session.ts";
 
 async function ask(io: IO, question: string, hidden: boolean, flagHint: string): Promise<string> {
   if (!io.prompt) throw new CliError(`no terminal to ask on: pass ${flagHint}`, EXIT.usage);
@@ -23,7 +23,7 @@ export function registerLogin(program: Command, io: IO): void {
       if (!email || !password) throw new CliError("an email and a password are both needed", EXIT.usage);
       const session = await openSession(io, options.config);
       try {
-        const issued = await session.services.auth.login({ email, password }, session.ctx);
+        const issued = await session.services.auth.login({ email, password }, session.ctx, LOCAL_CLIENT);
         const caller = session.services.auth.callerOf(issued.user);
         const expiresAt = new Date(Date.now() + issued.expiresIn * 1000).toISOString();
         const path = saveCredentials(io.env, {

@@ -36,15 +36,17 @@ export function registerServe(program: Command, io: IO): void {
     }
     const logger = createLogger(config.logLevel, (line) => io.stdout(`${line}\n`));
     const stack = await startDemoBackends(config, config.jwtSecret ?? demoSecret());
+    const services = createServices(stack.config, logger);
     let gateway: ReturnType<typeof startGateway>;
     try {
       gateway = startGateway({
-        services: createServices(stack.config),
+        services,
         logger,
         host: config.host,
         port: config.port,
       });
     } catch (error) {
+      services.close();
       await stack.stop();
       const code = (error as { code?: string }).code;
       const why =
@@ -60,12 +62,14 @@ export function registerServe(program: Command, io: IO): void {
       demo: config.demo,
       users_url: stack.config.usersUrl,
       aggregator_url: stack.config.aggregatorUrl,
+      limits: config.redisUrl ? `redis (${config.redisFailure} on failure)` : "in-process",
     });
     if (config.demo) io.stderr(demoBanner(gateway.url, stack));
     const signal = await wait.stopped;
     wait.dispose();
     logger.info("shutting down", { signal, drain_ms: DRAIN_MS });
     await gateway.stop(DRAIN_MS);
+    services.close();
     await stack.stop();
     logger.info("stopped");
   });

@@ -3,11 +3,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/core/config/load.ts";
 import { settings } from "../../src/core/config/settings.ts";
+import { silentLogger } from "../../src/core/logger.ts";
 import { createServices, type Services } from "../../src/services/container.ts";
 import type { CallContext } from "../../src/services/http-client.ts";
 import { configDir, loadCredentials, writePrivate } from "./credentials.ts";
 import { DEMO_PREMIUM, startDemoBackends } from "./demo.ts";
 import { CliError, EXIT, type IO } from "./io.ts";
+
+/** Login protection keys failures by client address; a terminal user is one local client. */
+export const LOCAL_CLIENT = "local";
 
 /** The gateway's own services, run in this process for one command: the same code the server runs. */
 export interface Session {
@@ -47,11 +51,15 @@ export async function openSession(io: IO, configFile?: string): Promise<Session>
   }
   const stack = await startDemoBackends(config, config.jwtSecret ?? localDemoSecret(io.env));
   const requestId = `cli-${randomBytes(8).toString("hex")}`;
+  const services = createServices(stack.config, silentLogger);
   return {
-    services: createServices(stack.config),
+    services,
     demo,
     ctx: { requestId },
-    close: stack.stop,
+    close: async () => {
+      services.close();
+      await stack.stop();
+    },
   };
 }
 
@@ -69,6 +77,7 @@ export async function bearerToken(session: Session, io: IO): Promise<string> {
   const issued = await session.services.auth.login(
     { email: DEMO_PREMIUM.email, password: DEMO_PREMIUM.password },
     session.ctx,
+    LOCAL_CLIENT,
   );
   return issued.token;
 }

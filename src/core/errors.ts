@@ -15,13 +15,20 @@ export class GatewayError extends Error {
   readonly title: string;
   readonly headers: Record<string, string>;
   readonly errors: FieldError[] | undefined;
+  /** Extra problem members (RFC 9457 §3.2), e.g. `violated-policies`. */
+  readonly extensions: Record<string, unknown>;
 
   constructor(
     status: number,
     code: string,
     title: string,
     detail: string,
-    extra: { headers?: Record<string, string>; errors?: FieldError[]; cause?: unknown } = {},
+    extra: {
+      headers?: Record<string, string>;
+      errors?: FieldError[];
+      extensions?: Record<string, unknown>;
+      cause?: unknown;
+    } = {},
   ) {
     super(detail, extra.cause === undefined ? undefined : { cause: extra.cause });
     this.name = new.target.name;
@@ -30,6 +37,7 @@ export class GatewayError extends Error {
     this.title = title;
     this.headers = extra.headers ?? {};
     this.errors = extra.errors;
+    this.extensions = extra.extensions ?? {};
   }
 }
 
@@ -91,10 +99,18 @@ export class UnsupportedMediaType extends GatewayError {
   }
 }
 
+/** 429; `code` says which kind (rate-limited, quota-exceeded, login-throttled). */
 export class RateLimited extends GatewayError {
-  constructor(detail: string, retryAfterSeconds: number, code = "rate-limited") {
-    super(429, code, "Too many requests", detail, {
-      headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+  constructor(
+    detail: string,
+    retryAfterSeconds: number,
+    code = "rate-limited",
+    extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
+    super(429, code, code === "quota-exceeded" ? "Quota exceeded" : "Too many requests", detail, {
+      headers: { ...headers, "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+      extensions,
     });
   }
 }

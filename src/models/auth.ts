@@ -39,11 +39,20 @@ export const TokenResponse = t.Object({
 });
 export type TokenResponse = Static<typeof TokenResponse>;
 
+const Usage = t.Object({
+  limit: t.Union([t.Integer(), t.Null()], { description: "null = unlimited" }),
+  remaining: t.Union([t.Integer(), t.Null()]),
+  reset_seconds: t.Union([t.Integer(), t.Null()], {
+    description: "Until `remaining` grows again (see docs/limits.md)",
+  }),
+});
+
 export const Profile = t.Object({
   id: UserId,
   email: t.String(),
   plan: PlanName,
   subscription: SubscriptionView,
   limits: PlanLimits,
+  usage: t.Object({ minute: Usage, day: Usage }, { description: "Each limit's state after this request" }),
 });
 export type Profile = Static<typeof Profile>;

@@ -6,24 +6,51 @@ export const PlanName = t.Union([t.Literal("free"), t.Literal("premium")], {
 });
 export type PlanName = Static<typeof PlanName>;
 
-/** One row of the plan table (config key `plans.<name>`); later features add keys here. */
-export const PlanLimits = t.Object({
-  maxResults: t.Integer({
-    minimum: 1,
-    maximum: 1000,
-    description: "Largest `limit` honoured; larger ones are clamped",
-  }),
-  maxCategories: t.Integer({ minimum: 0, maximum: 100, description: "Most categories one search may name" }),
-});
+/** One row of the plan table (config key `plans.<name>`). */
+export const PlanLimits = t.Object(
+  {
+    maxResults: t.Integer({
+      minimum: 1,
+      maximum: 1000,
+      description: "Largest `limit` honoured; larger ones are clamped",
+    }),
+    maxCategories: t.Integer({
+      minimum: 0,
+      maximum: 100,
+      description: "Most categories one search may name",
+    }),
+    requestsPerMinute: t.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description: "Authenticated requests per minute (token bucket: this many at once, refilled evenly)",
+    }),
+    searchesPerDay: t.Union([t.Integer({ minimum: 1, maximum: 100_000_000 }), t.Null()], {
+      description: "Accepted searches per UTC day; null = unlimited",
+    }),
+  },
+  { additionalProperties: false },
+);
 export type PlanLimits = Static<typeof PlanLimits>;
 
 export const PlanTable = t.Object({ free: PlanLimits, premium: PlanLimits });
 export type PlanTable = Static<typeof PlanTable>;
 
 export const DEFAULT_PLANS: PlanTable = {
-  free: { maxResults: 20, maxCategories: 2 },
-  premium: { maxResults: 100, maxCategories: 10 },
+  free: { maxResults: 20, maxCategories: 2, requestsPerMinute: 30, searchesPerDay: 200 },
+  premium: { maxResults: 100, maxCategories: 10, requestsPerMinute: 300, searchesPerDay: null },
 };
+
+/** Failed logins allowed per client IP (and per email, see docs/limits.md) within the window. */
+export const LoginLimits = t.Object(
+  {
+    maxFailures: t.Integer({ minimum: 1, maximum: 1000 }),
+    windowSeconds: t.Integer({ minimum: 1, maximum: 86_400 }),
+  },
+  { additionalProperties: false },
+);
+export type LoginLimits = Static<typeof LoginLimits>;
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = { maxFailures: 5, windowSeconds: 900 };
 
 export const SubscriptionView = t.Object({
   plan: t.Union([t.Literal("free"), t.Literal("premium")], { description: "Plan as stored" }),

@@ -10,6 +10,7 @@ import {
 } from "../models/subscription.ts";
 import type { Credentials, User } from "../models/user.ts";
 import type { CallContext } from "./http-client.ts";
+import type { LoginGuard } from "./login-guard.ts";
 import { upstreamError } from "./upstream-errors.ts";
 import type { UserCache } from "./user-cache.ts";
 import type { UsersClient } from "./users-client.ts";
@@ -28,16 +29,27 @@ export class AuthService {
     private readonly tokens: TokenService,
     private readonly cache: UserCache,
     private readonly plans: PlanTable,
+    private readonly guard: LoginGuard,
   ) {}
 
-  async login(credentials: Credentials, ctx: CallContext): Promise<AccessToken & { user: User }> {
+  /** `clientIp` keys the brute-force protection; only wrong credentials count as failures. */
+  async login(
+    credentials: Credentials,
+    ctx: CallContext,
+    clientIp: string,
+  ): Promise<AccessToken & { user: User }> {
+    await this.guard.check(clientIp, credentials.email);
     let user: User | null;
     try {
       user = await this.users.verifyCredentials(credentials, ctx);
     } catch (error) {
       throw upstreamError("Users", error);
     }
-    if (!user) throw new InvalidCredentials();
+    if (!user) {
+      await this.guard.failed(clientIp, credentials.email);
+      throw new InvalidCredentials();
+    }
+    await this.guard.succeeded(clientIp, credentials.email);
     return { ...(await this.tokens.issue(user.id)), user };
   }
 

@@ -1,7 +1,15 @@
 import type { GatewayConfig } from "../core/config/load.ts";
+import type { Logger } from "../core/logger.ts";
 import { TokenService } from "../core/security/tokens.ts";
+import { FailoverLimitStore } from "../stores/failover-limit-store.ts";
+import type { LimitStore } from "../stores/limit-store.ts";
+import { MemoryLimitStore } from "../stores/memory-limit-store.ts";
+import { RedisConnection } from "../stores/redis-connection.ts";
+import { RedisLimitStore } from "../stores/redis-limit-store.ts";
 import { type AggregatorClient, createAggregatorClient } from "./aggregator-client.ts";
 import { AuthService } from "./auth-service.ts";
+import { Limiter } from "./limiter.ts";
+import { LoginGuard } from "./login-guard.ts";
 import { SearchService } from "./search-service.ts";
 import { UserCache } from "./user-cache.ts";
 import { UsersClient } from "./users-client.ts";
@@ -16,10 +24,28 @@ export interface Services {
   tokens: TokenService;
   auth: AuthService;
   search: SearchService;
+  limiter: Limiter;
+  limitStore: LimitStore;
+  /** Releases timers and connections (the Redis client); the HTTP server is stopped separately. */
+  close(): void;
+}
+
+/** Redis when configured (behind its failure policy), else in-process counters. */
+export function createLimitStore(config: GatewayConfig, logger: Logger): LimitStore {
+  if (!config.redisUrl) return new MemoryLimitStore();
+  const redis = new RedisLimitStore(
+    new RedisConnection(config.redisUrl, config.redisTimeoutMs),
+    config.redisPrefix,
+  );
+  return new FailoverLimitStore(redis, new MemoryLimitStore(), config.redisFailure, logger);
 }
 
 /** Builds the one set of clients and services that both the HTTP server and the CLI use. */
-export function createServices(config: ReadyConfig): Services {
+export function createServices(
+  config: ReadyConfig,
+  logger: Logger,
+  limitStore = createLimitStore(config, logger),
+): Services {
   const users = new UsersClient({ baseUrl: config.usersUrl, timeoutMs: config.usersTimeoutMs });
   const aggregator = createAggregatorClient({
     baseUrl: config.aggregatorUrl,
@@ -31,6 +57,19 @@ export function createServices(config: ReadyConfig): Services {
     audience: config.jwtAudience,
     ttlSeconds: config.jwtTtl,
   });
-  const auth = new AuthService(users, tokens, new UserCache(config.userCacheTtl * 1000), config.plans);
-  return { config, users, aggregator, tokens, auth, search: new SearchService(aggregator) };
+  const guard = new LoginGuard(limitStore, config.login);
+  const auth = new AuthService(users, tokens, new UserCache(config.userCacheTtl * 1000), config.plans, guard);
+  const limiter = new Limiter(limitStore, config.plans);
+  const search = new SearchService(aggregator, limiter);
+  return {
+    config,
+    users,
+    aggregator,
+    tokens,
+    auth,
+    search,
+    limiter,
+    limitStore,
+    close: () => limitStore.close(),
+  };
 }

@@ -1,11 +1,14 @@
 import type { Static, TSchema } from "@sinclair/typebox";
 import type { TypeCheck } from "@sinclair/typebox/compiler";
 import { ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
+import type { LimitDecision } from "./limiter.ts";
 
 /** Per-call context that travels to every backend. */
 export interface CallContext {
   requestId: string;
   traceparent?: string;
+  /** What the limiter decided for this call; the HTTP layer turns it into RateLimit headers. */
+  limits?: LimitDecision;
 }
 
 export interface JsonClientOptions {

@@ -3,6 +3,7 @@ import { CATEGORY_PATTERN, QUERY_MAX_LENGTH, type SearchResponse } from "../mode
 import type { AggregatorClient } from "./aggregator-client.ts";
 import type { Caller } from "./auth-service.ts";
 import type { CallContext } from "./http-client.ts";
+import { Limiter } from "./limiter.ts";
 import { upstreamError } from "./upstream-errors.ts";
 
 export interface SearchInput {
@@ -56,14 +57,32 @@ export function normalizeSearch(input: SearchInput, caller: Caller): NormalizedS
 }
 
 export class SearchService {
-  constructor(private readonly aggregator: AggregatorClient) {}
+  constructor(
+    private readonly aggregator: AggregatorClient,
+    private readonly limiter: Limiter,
+  ) {}
 
+  /**
+   * Every call costs a request token; only a valid search is counted against the day quota, and one
+   * whose Aggregator call fails is given back. One limiter round trip either way.
+   */
   async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchResponse> {
-    const search = normalizeSearch(input, caller);
+    let search: NormalizedSearch | undefined;
+    let invalid: unknown;
+    try {
+      search = normalizeSearch(input, caller);
+    } catch (error) {
+      invalid = error;
+    }
+    const decision = await this.limiter.check(caller, search ? "search" : "request");
+    ctx.limits = decision;
+    if (!decision.allowed) throw Limiter.refusal(decision);
+    if (!search) throw invalid;
     let answer: Awaited<ReturnType<AggregatorClient["search"]>>;
     try {
       answer = await this.aggregator.search({ request_id: ctx.requestId, ...search }, ctx);
     } catch (error) {
+      await this.limiter.release(decision).catch(() => {});
       throw upstreamError("Aggregator", error);
     }
     const response: SearchResponse = {

@@ -54,9 +54,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     env: options.env ?? {},
   }) as ReadyConfig;
   const logs: string[] = [];
-  const services = createServices(config);
-  const app = createApp({ services, logger: createLogger("debug", (line) => logs.push(line)) });
-  return { app, services, config, logs, close: async () => void (await backends?.close()) };
+  const logger = createLogger("debug", (line) => logs.push(line));
+  const services = createServices(config, logger);
+  const app = createApp({ services, logger });
+  return {
+    app,
+    services,
+    config,
+    logs,
+    close: async () => {
+      services.close();
+      await backends?.close();
+    },
+  };
 }
 
 export function configFor(flags: Record<string, unknown>): GatewayConfig {

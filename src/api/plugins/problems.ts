@@ -2,6 +2,7 @@ import { Elysia, ValidationError } from "elysia";
 import { BadRequest, GatewayError, InvalidInput, NotFound } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { Problem } from "../../models/problem.ts";
+import { rateLimitHeaders } from "../rate-limit-headers.ts";
 import { requestMeta } from "./request-context.ts";
 
 export const PROBLEM_TYPE_BASE = "/problems/";
@@ -38,7 +39,7 @@ export function toProblem(error: GatewayError, requestId: string): Problem {
     request_id: requestId,
   };
   if (error.errors && error.errors.length > 0) problem.errors = error.errors;
-  return problem;
+  return { ...problem, ...error.extensions };
 }
 
 /** The one place where anything thrown becomes RFC 9457 problem+json; stack traces stay in the log. */
@@ -63,7 +64,8 @@ export function problems(logger: Logger) {
         logger.warn("request failed", { request_id: meta.requestId, status: mapped.status, error: mapped });
       }
       set.status = mapped.status;
-      Object.assign(set.headers, mapped.headers, { "content-type": PROBLEM_JSON });
+      const limits = meta.call.limits ? rateLimitHeaders(meta.call.limits) : {};
+      Object.assign(set.headers, limits, mapped.headers, { "content-type": PROBLEM_JSON });
       return JSON.stringify(toProblem(mapped, meta.requestId));
     })
     .as("global");

@@ -1,20 +1,26 @@
 import { Elysia } from "elysia";
 import { InvalidInput } from "../../core/errors.ts";
+import { clientIp, type TrustedProxies } from "../../core/security/client-ip.ts";
 import { LoginBody, TokenResponse } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
 import { problemResponses, upstreamProblems } from "./responses.ts";
 
-export function loginRoutes(auth: AuthService) {
+export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
   return new Elysia({ name: "routes/login" }).use(requestContext).post(
     "/login",
-    async ({ body, call, meta }) => {
+    async ({ body, call, meta, request, server }) => {
       const email = body.email ?? body.username;
       if (email === undefined)
         throw new InvalidInput("The login request is not valid.", [
           { field: "email", message: "is required" },
         ]);
-      const issued = await auth.login({ email, password: body.password }, call);
+      const ip = clientIp(
+        server?.requestIP(request)?.address,
+        request.headers.get("x-forwarded-for"),
+        trusted,
+      );
+      const issued = await auth.login({ email, password: body.password }, call, ip);
       meta.userId = issued.user.id;
       return { access_token: issued.token, token_type: "bearer" as const, expires_in: issued.expiresIn };
     },
@@ -29,6 +35,7 @@ export function loginRoutes(auth: AuthService) {
         413: problemResponses[413],
         415: problemResponses[415],
         422: problemResponses[422],
+        429: problemResponses[429],
         ...upstreamProblems,
       },
       detail: {

@@ -1,22 +1,24 @@
 import { Elysia } from "elysia";
 import { Profile } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
+import { type Limiter, usageOf } from "../../services/limiter.ts";
 import { authentication } from "../plugins/auth.ts";
 import { problemResponses, upstreamProblems } from "./responses.ts";
 
-export function profileRoutes(auth: AuthService) {
-  return new Elysia({ name: "routes/profile" }).use(authentication(auth)).get(
+export function profileRoutes(auth: AuthService, limiter: Limiter) {
+  return new Elysia({ name: "routes/profile" }).use(authentication(auth, limiter)).get(
     "/profile",
-    ({ caller }) => ({
+    ({ caller, limits }) => ({
       id: caller.user.id,
       email: caller.user.email,
       plan: caller.plan,
       subscription: caller.subscription,
       limits: caller.limits,
+      usage: usageOf(limits),
     }),
     {
       auth: true,
-      response: { 200: Profile, 401: problemResponses[401], ...upstreamProblems },
+      response: { 200: Profile, 401: problemResponses[401], 429: problemResponses[429], ...upstreamProblems },
       detail: { tags: ["account"], summary: "The caller's profile, effective plan and limits" },
     },
   );

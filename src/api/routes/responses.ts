@@ -34,6 +34,7 @@ export const problemResponses = {
     'Content type "text/plain" is not accepted.',
   ),
   422: problem(422, "Invalid input", "invalid-input", "The search request is not valid."),
+  429: problem(429, "Too many requests", "rate-limited", "More than 30 requests per minute; retry in 2 s."),
   502: problem(
     502,
     "Bad gateway",

@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { SearchBody, SearchQuery, SearchResponse } from "../../models/search.ts";
 import type { AuthService } from "../../services/auth-service.ts";
+import type { Limiter } from "../../services/limiter.ts";
 import type { SearchService } from "../../services/search-service.ts";
 import { authentication } from "../plugins/auth.ts";
 import { requestContext } from "../plugins/request-context.ts";
@@ -11,6 +12,7 @@ const response = {
   400: problemResponses[400],
   401: problemResponses[401],
   403: problemResponses[403],
+  429: problemResponses[429],
   413: problemResponses[413],
   422: problemResponses[422],
   ...upstreamProblems,
@@ -20,12 +22,12 @@ const description =
   "Searches every marketplace through the Aggregator. More categories than the plan allows is a 403; " +
   "a `limit` above the plan's maximum is clamped (the answer's `limit` says what was used).";
 
-export function searchRoutes(auth: AuthService, search: SearchService) {
+export function searchRoutes(auth: AuthService, limiter: Limiter, search: SearchService) {
   return new Elysia({ name: "routes/search" })
     .use(requestContext)
-    .use(authentication(auth))
+    .use(authentication(auth, limiter))
     .get("/search", ({ query, caller, call }) => search.search(query, caller, call), {
-      auth: true,
+      identify: true,
       query: SearchQuery,
       response,
       detail: {
@@ -35,7 +37,7 @@ export function searchRoutes(auth: AuthService, search: SearchService) {
       },
     })
     .post("/search", ({ body, caller, call }) => search.search(body, caller, call), {
-      auth: true,
+      identify: true,
       body: SearchBody,
       parse: "json",
       response,

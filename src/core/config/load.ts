@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { PlanTable } from "../../models/subscription.ts";
+import type { LoginLimits, PlanTable } from "../../models/subscription.ts";
 import { readConfigFile } from "./file.ts";
 import { ParseError } from "./parsers.ts";
-import { loadPlans } from "./plans.ts";
+import { loadLoginLimits, loadPlans } from "./sections.ts";
 import { configFileSetting, type SettingKey, type Settings, settings } from "./settings.ts";
 
 export interface GatewayConfig extends Settings {
   plans: PlanTable;
+  login: LoginLimits;
   configFile?: string;
 }
 
@@ -24,7 +25,7 @@ export interface ConfigSources {
   env?: Record<string, string | undefined>;
 }
 
-const FILE_ONLY_KEYS = new Set(["plans"]);
+const FILE_ONLY_KEYS = new Set(["plans", "login"]);
 
 /** Precedence: flag > environment > config file > default. */
 export function loadConfig({ flags = {}, env = process.env }: ConfigSources): GatewayConfig {
@@ -69,7 +70,11 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources): Ga
     }
   }
 
-  const config = { ...values, plans: loadPlans(file.plans, problems) } as GatewayConfig;
+  const config = {
+    ...values,
+    plans: loadPlans(file.plans, problems),
+    login: loadLoginLimits(file.login, problems),
+  } as GatewayConfig;
   if (configFile) config.configFile = configFile;
   problems.push(...missingForProduction(config, invalid));
   if (problems.length > 0) throw new ConfigError(problems);

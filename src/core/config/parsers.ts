@@ -60,3 +60,21 @@ export const secret: Parser<string> = (raw) => {
   }
   return raw;
 };
+
+/** A comma-separated list (or a JSON/TOML array), each entry checked by `check` (which throws to reject). */
+export function list(what: string, check: (entry: string) => void): Parser<string[]> {
+  return (raw) => {
+    const entries = Array.isArray(raw) ? raw : typeof raw === "string" ? raw.split(",") : null;
+    if (!entries || entries.some((e) => typeof e !== "string"))
+      throw new ParseError(`a comma-separated list of ${what}`);
+    const trimmed = (entries as string[]).map((e) => e.trim()).filter((e) => e !== "");
+    for (const entry of trimmed) {
+      try {
+        check(entry);
+      } catch (error) {
+        throw new ParseError(`a comma-separated list of ${what} (${(error as Error).message})`);
+      }
+    }
+    return trimmed;
+  };
+}

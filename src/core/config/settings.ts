@@ -1,5 +1,6 @@
 import type { LogLevel } from "../logger.ts";
-import { boolean, integer, oneOf, type Parser, secret, text, url } from "./parsers.ts";
+import { TrustedProxies } from "../security/client-ip.ts";
+import { boolean, integer, list, oneOf, type Parser, secret, text, url } from "./parsers.ts";
 
 /**
  * Every setting of the gateway, once: the config-file key, env var, flag, default and meaning.
@@ -123,6 +124,44 @@ export const settings = {
     default: undefined,
     description: "Demo mode: directory for the reference Users database (default: in memory)",
     parse: text,
+  }),
+  trustProxy: setting<string[], undefined>({
+    env: "GATEWAY_TRUST_PROXY",
+    flag: "--trust-proxy",
+    default: undefined,
+    description:
+      "Proxies whose X-Forwarded-For is believed (IPs, CIDRs, `loopback`, `private`); without it the client IP is the socket's",
+    parse: list("IP addresses or CIDRs", (entry) => new TrustedProxies([entry])),
+  }),
+  redisUrl: setting<string, undefined>({
+    env: "GATEWAY_REDIS_URL",
+    flag: "--redis-url",
+    default: undefined,
+    description:
+      "Redis for limits shared by every instance (redis:// or rediss://); without it limits are per process",
+    parse: url("redis", "rediss"),
+    sensitive: true,
+  }),
+  redisPrefix: setting({
+    env: "GATEWAY_REDIS_PREFIX",
+    flag: "--redis-prefix",
+    default: "gateway:",
+    description: "Prefix of every Redis key the gateway writes",
+    parse: text,
+  }),
+  redisFailure: setting<"open" | "closed", "open">({
+    env: "GATEWAY_REDIS_FAILURE",
+    flag: "--redis-failure",
+    default: "open",
+    description: "When Redis fails: `open` falls back to per-process limits, `closed` answers 503",
+    parse: oneOf("open", "closed"),
+  }),
+  redisTimeoutMs: setting({
+    env: "GATEWAY_REDIS_TIMEOUT_MS",
+    flag: "--redis-timeout-ms",
+    default: 100,
+    description: "Longest wait for one Redis command before the failure policy applies, ms",
+    parse: integer(1, 10_000),
   }),
 } as const;
 

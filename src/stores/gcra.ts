@@ -1,0 +1,25 @@
+import type { BucketState } from "./limit-store.ts";
+
+// Float arithmetic on ms: the boundary case (exactly `limit` requests at once) must not be refused by rounding.
+const EPSILON = 1e-6;
+
+/**
+ * GCRA, the token bucket in one number: `tat` is when the bucket would be full again. A burst of `limit`
+ * requests is allowed, then one every `period / limit` ms; there is no window edge to double up on.
+ * The Redis script in redis-limit-store.ts is this same function in Lua.
+ */
+export function gcra(
+  storedTat: number | undefined,
+  now: number,
+  limit: number,
+  periodMs: number,
+): { state: BucketState; tat: number } {
+  const interval = periodMs / limit;
+  const tat = Math.max(storedTat ?? now, now);
+  const next = tat + interval;
+  if (next - now <= periodMs + EPSILON) {
+    const remaining = Math.floor((periodMs - (next - now)) / interval + EPSILON);
+    return { state: { allowed: true, remaining, resetMs: next - now, retryMs: 0 }, tat: next };
+  }
+  return { state: { allowed: false, remaining: 0, resetMs: tat - now, retryMs: next - periodMs - now }, tat };
+}
