@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createApp, type GatewayApp } from "../../src/app.ts";
 import { type GatewayConfig, loadConfig } from "../../src/core/config/load.ts";
 import { createLogger } from "../../src/core/logger.ts";
@@ -71,4 +74,12 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 export function configFor(flags: Record<string, unknown>): GatewayConfig {
   return loadConfig({ flags: { jwtSecret: TEST_SECRET, ...flags }, env: {} });
+}
+
+/** Writes a config file (plans, login limits, any setting) for a test and returns its path. */
+export function configFile(contents: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), "gateway-test-config-"));
+  const path = join(dir, "gateway.json");
+  writeFileSync(path, JSON.stringify(contents));
+  return path;
 }
