@@ -1,6 +1,14 @@
 import type { Command } from "commander";
+import { Limiter, type Usage } from "../../src/services/limiter.ts";
+import { profileOf } from "../../src/services/profile.ts";
 import type { IO } from "../lib/io.ts";
 import { bearerToken, openSession } from "../lib/session.ts";
+
+function usage(u: Usage, per: string): string {
+  return u.limit === null
+    ? "unlimited"
+    : `${u.remaining} of ${u.limit} ${per} left (renews in ${u.reset_seconds} s)`;
+}
 
 export function registerProfile(program: Command, io: IO): void {
   program
@@ -13,13 +21,9 @@ export function registerProfile(program: Command, io: IO): void {
       try {
         const token = await bearerToken(session, io);
         const caller = await session.services.auth.authenticate(`Bearer ${token}`, session.ctx);
-        const profile = {
-          id: caller.user.id,
-          email: caller.user.email,
-          plan: caller.plan,
-          subscription: caller.subscription,
-          limits: caller.limits,
-        };
+        const decision = await session.services.limiter.check(caller, "request");
+        if (!decision.allowed) throw Limiter.refusal(decision);
+        const profile = profileOf(caller, decision);
         if (options.json) {
           io.stdout(`${JSON.stringify(profile, null, 2)}\n`);
           return;
@@ -31,6 +35,8 @@ export function registerProfile(program: Command, io: IO): void {
             `plan:          ${profile.plan}`,
             `subscription:  ${caller.subscription.plan}, ${caller.subscription.active ? "active" : "expired"}, expires ${expiry}`,
             `limits:        up to ${caller.limits.maxResults} results and ${caller.limits.maxCategories} categories per search`,
+            `requests:      ${usage(profile.usage.minute, "per minute")}`,
+            `searches:      ${usage(profile.usage.day, "per UTC day")}`,
             "",
           ].join("\n"),
         );

@@ -1,25 +1,17 @@
 import { Elysia } from "elysia";
 import { Profile } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
-import { type Limiter, usageOf } from "../../services/limiter.ts";
+import type { Limiter } from "../../services/limiter.ts";
+import { profileOf } from "../../services/profile.ts";
 import { authentication } from "../plugins/auth.ts";
 import { problemResponses, upstreamProblems } from "./responses.ts";
 
 export function profileRoutes(auth: AuthService, limiter: Limiter) {
-  return new Elysia({ name: "routes/profile" }).use(authentication(auth, limiter)).get(
-    "/profile",
-    ({ caller, limits }) => ({
-      id: caller.user.id,
-      email: caller.user.email,
-      plan: caller.plan,
-      subscription: caller.subscription,
-      limits: caller.limits,
-      usage: usageOf(limits),
-    }),
-    {
+  return new Elysia({ name: "routes/profile" })
+    .use(authentication(auth, limiter))
+    .get("/profile", ({ caller, limits }) => profileOf(caller, limits), {
       auth: true,
       response: { 200: Profile, 401: problemResponses[401], 429: problemResponses[429], ...upstreamProblems },
       detail: { tags: ["account"], summary: "The caller's profile, effective plan and limits" },
-    },
-  );
+    });
 }
