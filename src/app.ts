@@ -1,6 +1,7 @@
 import { Elysia } from "elysia";
 import { accessLog } from "./api/plugins/access-log.ts";
 import { bodyLimit } from "./api/plugins/body-limit.ts";
+import { deadline } from "./api/plugins/deadline.ts";
 import { problems } from "./api/plugins/problems.ts";
 import { requestContext } from "./api/plugins/request-context.ts";
 import { docsRoutes } from "./api/routes/docs.ts";
@@ -23,6 +24,7 @@ export interface AppOptions {
 export function createApp({ services, logger, bodyLimitBytes }: AppOptions) {
   return new Elysia({ name: "gateway" })
     .use(requestContext)
+    .use(deadline(services.config.deadlineMs))
     .use(problems(logger))
     .use(accessLog(logger))
     .use(bodyLimit(bodyLimitBytes))

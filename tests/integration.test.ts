@@ -42,7 +42,8 @@ beforeAll(async () => {
   backends = await startBackends();
   users = startFakeBackend(forwardTo(backends.users.url));
   aggregator = startFakeBackend(forwardTo(backends.aggregator.url));
-  gateway = boot({ aggregatorTimeoutMs: 300, usersTimeoutMs: 300, userCacheTtl: 0 });
+  // A high breaker threshold: these tests look at single faults; circuits have their own suite.
+  gateway = boot({ aggregatorTimeoutMs: 300, usersTimeoutMs: 300, userCacheTtl: 0, breakerFailures: 1000 });
 });
 afterAll(async () => {
   await gateway.stop(100);

@@ -10,8 +10,6 @@ import { startDemoBackends } from "../lib/demo.ts";
 import { CliError, EXIT, type IO } from "../lib/io.ts";
 import { untilStopped } from "../lib/wait.ts";
 
-const DRAIN_MS = 10_000;
-
 export function registerServe(program: Command, io: IO): void {
   const command = program
     .command("serve")
@@ -67,8 +65,8 @@ export function registerServe(program: Command, io: IO): void {
     if (config.demo) io.stderr(demoBanner(gateway.url, stack));
     const signal = await wait.stopped;
     wait.dispose();
-    logger.info("shutting down", { signal, drain_ms: DRAIN_MS });
-    await gateway.stop(DRAIN_MS);
+    logger.info("shutting down", { signal, drain_ms: config.drainTimeoutMs });
+    await gateway.stop(config.drainTimeoutMs);
     services.close();
     await stack.stop();
     logger.info("stopped");

@@ -55,7 +55,7 @@ export async function openSession(io: IO, configFile?: string): Promise<Session>
   return {
     services,
     demo,
-    ctx: { requestId },
+    ctx: { requestId, deadline: Date.now() + stack.config.deadlineMs },
     close: async () => {
       services.close();
       await stack.stop();

@@ -123,9 +123,9 @@ export class BadUpstream extends GatewayError {
 }
 
 export class UpstreamUnavailable extends GatewayError {
-  constructor(backend: string, cause?: unknown) {
-    super(503, "upstream-unavailable", "Service unavailable", `The ${backend} service is unreachable.`, {
-      headers: { "retry-after": "1" },
+  constructor(backend: string, cause?: unknown, retryAfterSeconds = 1, why = "is unreachable") {
+    super(503, "upstream-unavailable", "Service unavailable", `The ${backend} service ${why}.`, {
+      headers: { "retry-after": String(Math.max(1, Math.ceil(retryAfterSeconds))) },
       cause,
     });
   }

@@ -1,10 +1,8 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { t } from "elysia";
 import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../models/search.ts";
-import { type CallContext, JsonClient } from "./http-client.ts";
+import { type CallContext, JsonClient, type JsonClientOptions } from "./http-client.ts";
 
 const checkSearch = TypeCompiler.Compile(AggregatorSearchResponse);
-const checkHealth = TypeCompiler.Compile(t.Object({}));
 
 /** What the gateway needs of an Aggregator, whatever the transport (HTTP/JSON now, gRPC later). */
 export interface AggregatorClient {
@@ -12,15 +10,10 @@ export interface AggregatorClient {
   health(ctx: CallContext): Promise<void>;
 }
 
-export interface HttpAggregatorOptions {
-  baseUrl: string;
-  timeoutMs: number;
-}
-
 export class HttpAggregatorClient implements AggregatorClient {
   readonly #http: JsonClient;
 
-  constructor(options: HttpAggregatorOptions) {
+  constructor(options: JsonClientOptions) {
     this.#http = new JsonClient(options);
   }
 
@@ -28,11 +21,11 @@ export class HttpAggregatorClient implements AggregatorClient {
     return this.#http.call({ method: "POST", path: "/v1/search", body: request, ctx, schema: checkSearch });
   }
 
-  async health(ctx: CallContext): Promise<void> {
-    await this.#http.call({ method: "GET", path: "/healthz", ctx, schema: checkHealth });
+  health(ctx: CallContext): Promise<void> {
+    return this.#http.probe("/healthz", ctx);
   }
 }
 
-export function createAggregatorClient(options: HttpAggregatorOptions): AggregatorClient {
+export function createAggregatorClient(options: JsonClientOptions): AggregatorClient {
   return new HttpAggregatorClient(options);
 }

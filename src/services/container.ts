@@ -10,6 +10,8 @@ import { type AggregatorClient, createAggregatorClient } from "./aggregator-clie
 import { AuthService } from "./auth-service.ts";
 import { Limiter } from "./limiter.ts";
 import { LoginGuard } from "./login-guard.ts";
+import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
+import { RetryBudget } from "./resilience/retry-budget.ts";
 import { SearchService } from "./search-service.ts";
 import { UserCache } from "./user-cache.ts";
 import { UsersClient } from "./users-client.ts";
@@ -26,30 +28,45 @@ export interface Services {
   search: SearchService;
   limiter: Limiter;
   limitStore: LimitStore;
+  /** One circuit per backend; /readyz shows their state. */
+  breakers: { users: CircuitBreaker; aggregator: CircuitBreaker };
   /** Releases timers and connections (the Redis client); the HTTP server is stopped separately. */
   close(): void;
 }
 
 /** Redis when configured (behind its failure policy), else in-process counters. */
-export function createLimitStore(config: GatewayConfig, logger: Logger): LimitStore {
-  if (!config.redisUrl) return new MemoryLimitStore();
-  const redis = new RedisLimitStore(
-    new RedisConnection(config.redisUrl, config.redisTimeoutMs),
-    config.redisPrefix,
-  );
-  return new FailoverLimitStore(redis, new MemoryLimitStore(), config.redisFailure, logger);
+export function createLimitStore(config: GatewayConfig, logger: Logger, redis?: RedisConnection): LimitStore {
+  if (!redis) return new MemoryLimitStore();
+  const shared = new RedisLimitStore(redis, config.redisPrefix);
+  return new FailoverLimitStore(shared, new MemoryLimitStore(), config.redisFailure, logger);
+}
+
+/** Each backend client gets its own breaker and retry budget: one failing backend must not pause the other. */
+function resilience(name: string, config: GatewayConfig) {
+  return {
+    retries: config.retries,
+    maxBodyBytes: config.upstreamMaxBytes,
+    budget: new RetryBudget(),
+    breaker: new CircuitBreaker(name, { failures: config.breakerFailures, openMs: config.breakerOpenMs }),
+  };
 }
 
 /** Builds the one set of clients and services that both the HTTP server and the CLI use. */
-export function createServices(
-  config: ReadyConfig,
-  logger: Logger,
-  limitStore = createLimitStore(config, logger),
-): Services {
-  const users = new UsersClient({ baseUrl: config.usersUrl, timeoutMs: config.usersTimeoutMs });
+export function createServices(config: ReadyConfig, logger: Logger, limits?: LimitStore): Services {
+  // One Redis connection for everything shared: limits now, the search cache too.
+  const redis = config.redisUrl ? new RedisConnection(config.redisUrl, config.redisTimeoutMs) : undefined;
+  const limitStore = limits ?? createLimitStore(config, logger, redis);
+  const usersOptions = resilience("Users", config);
+  const aggregatorOptions = resilience("Aggregator", config);
+  const users = new UsersClient({
+    baseUrl: config.usersUrl,
+    timeoutMs: config.usersTimeoutMs,
+    ...usersOptions,
+  });
   const aggregator = createAggregatorClient({
     baseUrl: config.aggregatorUrl,
     timeoutMs: config.aggregatorTimeoutMs,
+    ...aggregatorOptions,
   });
   const tokens = new TokenService({
     secret: config.jwtSecret,
@@ -58,7 +75,13 @@ export function createServices(
     ttlSeconds: config.jwtTtl,
   });
   const guard = new LoginGuard(limitStore, config.login);
-  const auth = new AuthService(users, tokens, new UserCache(config.userCacheTtl * 1000), config.plans, guard);
+  const auth = new AuthService(
+    users,
+    tokens,
+    new UserCache(config.userCacheTtl * 1000, config.userStaleTtl * 1000),
+    config.plans,
+    guard,
+  );
   const limiter = new Limiter(limitStore, config.plans);
   const search = new SearchService(aggregator, limiter);
   return {
@@ -70,6 +93,10 @@ export function createServices(
     search,
     limiter,
     limitStore,
-    close: () => limitStore.close(),
+    breakers: { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker },
+    close: () => {
+      limitStore.close();
+      redis?.close();
+    },
   };
 }

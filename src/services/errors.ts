@@ -46,3 +46,14 @@ export class ContractError extends Error {
     this.name = "ContractError";
   }
 }
+
+/** The backend's circuit is open: the call was not even tried. */
+export class CircuitOpenError extends Error {
+  constructor(
+    readonly backend: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(`the ${backend} circuit is open`);
+    this.name = "CircuitOpenError";
+  }
+}

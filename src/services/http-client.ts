@@ -1,14 +1,21 @@
-import type { Static, TSchema } from "@sinclair/typebox";
-import type { TypeCheck } from "@sinclair/typebox/compiler";
-import { ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
+import { type Static, type TSchema, Type } from "@sinclair/typebox";
+import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
+import { CircuitOpenError, ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
 import type { LimitDecision } from "./limiter.ts";
+import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
+import { remainingMs } from "./resilience/deadline.ts";
+import type { RetryBudget } from "./resilience/retry-budget.ts";
 
 /** Per-call context that travels to every backend. */
 export interface CallContext {
   requestId: string;
   traceparent?: string;
+  /** Epoch ms by which the client's request must be answered; each backend call gets what is left. */
+  deadline?: number;
   /** What the limiter decided for this call; the HTTP layer turns it into RateLimit headers. */
   limits?: LimitDecision;
+  /** HIT, MISS or STALE, for the X-Cache header of a search. */
+  cache?: "HIT" | "MISS" | "STALE";
 }
 
 export interface JsonClientOptions {
@@ -16,6 +23,9 @@ export interface JsonClientOptions {
   timeoutMs: number;
   /** Largest answer body read; anything bigger is a contract violation, not something to buffer. */
   maxBodyBytes?: number;
+  retries?: number;
+  breaker?: CircuitBreaker;
+  budget?: RetryBudget;
 }
 
 export interface JsonCall<T extends TSchema> {
@@ -27,26 +37,80 @@ export interface JsonCall<T extends TSchema> {
   schema: TypeCheck<T>;
 }
 
+const checkObject = TypeCompiler.Compile(Type.Object({}));
 const DEFAULT_MAX_BODY = 2 * 1024 * 1024;
+// A retry is only worth sending if it has at least this long to succeed.
+const MIN_ATTEMPT_MS = 50;
+const RETRYABLE_STATUS = new Set([502, 503]);
+
+/** 25-75 ms, doubling per attempt: jitter keeps a crowd of retries from arriving together. */
+const backoffMs = (attempt: number) => (25 + Math.random() * 50) * 2 ** attempt;
 
 /**
  * A small JSON-over-HTTP client shared by the backend clients. Bun's fetch keeps connections alive per
- * origin, so reusing one client object keeps the pool warm. Every 2xx answer is checked against its
- * schema before use: a backend is untrusted input.
+ * origin, so reusing one client object keeps the pool warm. Each call: the circuit breaker's say, a
+ * timeout cut to the request's deadline (and sent along as X-Request-Timeout-Ms), at most `retries`
+ * retries of transient failures within the retry budget, and the 2xx answer checked against its schema
+ * (a backend is untrusted input).
  */
 export class JsonClient {
   readonly #base: string;
   readonly #timeoutMs: number;
   readonly #maxBody: number;
+  readonly #retries: number;
+  readonly #breaker: CircuitBreaker | undefined;
+  readonly #budget: RetryBudget | undefined;
 
   constructor(options: JsonClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, "");
     this.#timeoutMs = options.timeoutMs;
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    this.#retries = options.retries ?? 0;
+    this.#breaker = options.breaker;
+    this.#budget = options.budget;
   }
 
   async call<T extends TSchema>(call: JsonCall<T>): Promise<Static<T>> {
-    const { request, response } = await this.send(call.method, call.path, call.ctx, call.body);
+    this.#budget?.recordCall();
+    for (let attempt = 0; ; attempt++) {
+      const breaker = this.#breaker;
+      if (breaker && !breaker.tryAcquire()) throw new CircuitOpenError(breaker.name, breaker.retryAfterMs);
+      const left = remainingMs(call.ctx);
+      const timeoutMs = Math.max(1, Math.min(this.#timeoutMs, left));
+      try {
+        const value = await this.#once(call, timeoutMs);
+        breaker?.success();
+        return value;
+      } catch (error) {
+        // A 4xx is the backend working as specified (wrong password, unknown user).
+        if (error instanceof HTTPError && error.response.status < 500) {
+          breaker?.success();
+          throw error;
+        }
+        breaker?.failure();
+        const transient =
+          error instanceof NetworkError ||
+          (error instanceof TimeoutError && timeoutMs < left) ||
+          (error instanceof HTTPError && RETRYABLE_STATUS.has(error.response.status));
+        const wait = backoffMs(attempt);
+        if (!transient || attempt >= this.#retries || remainingMs(call.ctx) < wait + MIN_ATTEMPT_MS)
+          throw error;
+        if (this.#budget && !this.#budget.tryRetry()) throw error;
+        await Bun.sleep(wait);
+      }
+    }
+  }
+
+  /**
+   * A health check: GET `path`, 2xx JSON object within `timeoutMs`. It bypasses the breaker and retries,
+   * so probes neither trip nor mask the circuit, whose state /readyz reports beside it.
+   */
+  async probe(path: string, ctx: CallContext, timeoutMs = 1000): Promise<void> {
+    await this.#once({ method: "GET", path, ctx, schema: checkObject }, Math.min(timeoutMs, this.#timeoutMs));
+  }
+
+  async #once<T extends TSchema>(call: JsonCall<T>, timeoutMs: number): Promise<Static<T>> {
+    const { request, response } = await this.#send(call, timeoutMs);
     if (!response.ok) {
       await response.body?.cancel().catch(() => {});
       throw new HTTPError(request, response);
@@ -56,7 +120,7 @@ export class JsonClient {
       await response.body?.cancel().catch(() => {});
       throw new ContractError(request, response, `answered with content type "${type}", not JSON`);
     }
-    const text = await this.#readLimited(request, response);
+    const text = await this.#readLimited(request, response, timeoutMs);
     let data: unknown;
     try {
       data = JSON.parse(text);
@@ -75,25 +139,29 @@ export class JsonClient {
     return data;
   }
 
-  /** Sends a request and hands back the raw response; errors are the typed ones of `errors.ts`. */
-  async send(method: string, path: string, ctx: CallContext, body?: unknown) {
-    const headers: Record<string, string> = { accept: "application/json", "x-request-id": ctx.requestId };
+  async #send(call: JsonCall<TSchema>, timeoutMs: number) {
+    const { ctx, body } = call;
+    const headers: Record<string, string> = {
+      accept: "application/json",
+      "x-request-id": ctx.requestId,
+      "x-request-timeout-ms": String(Math.floor(timeoutMs)),
+    };
     if (ctx.traceparent) headers.traceparent = ctx.traceparent;
     if (body !== undefined) headers["content-type"] = "application/json";
-    const request = new Request(this.#base + path, {
-      method,
+    const request = new Request(this.#base + call.path, {
+      method: call.method,
       headers,
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.#timeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     try {
       return { request, response: await fetch(request) };
     } catch (error) {
-      throw this.#wrap(request, error);
+      throw this.#wrap(request, error, timeoutMs);
     }
   }
 
-  async #readLimited(request: Request, response: Response): Promise<string> {
+  async #readLimited(request: Request, response: Response, timeoutMs: number): Promise<string> {
     const declared = Number(response.headers.get("content-length") ?? Number.NaN);
     if (declared > this.#maxBody) {
       await response.body?.cancel().catch(() => {});
@@ -120,15 +188,15 @@ export class JsonClient {
       }
     } catch (error) {
       if (error instanceof ContractError) throw error;
-      throw this.#wrap(request, error);
+      throw this.#wrap(request, error, timeoutMs);
     }
     return Buffer.concat(chunks).toString("utf8");
   }
 
-  #wrap(request: Request, error: unknown): Error {
+  #wrap(request: Request, error: unknown, timeoutMs: number): Error {
     const name = (error as Error)?.name;
     if (name === "TimeoutError" || (name === "AbortError" && request.signal.aborted)) {
-      return new TimeoutError(request, this.#timeoutMs);
+      return new TimeoutError(request, Math.floor(timeoutMs));
     }
     return new NetworkError(request, error);
   }

@@ -1,8 +1,19 @@
 import { BadUpstream, type GatewayError, UpstreamTimeout, UpstreamUnavailable } from "../core/errors.ts";
-import { ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
+import { CircuitOpenError, ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
+import { DeadlineExceeded } from "./resilience/deadline.ts";
 
 /** The one place a failed backend call becomes what the client is told (502/503/504). */
 export function upstreamError(backend: string, error: unknown): GatewayError | unknown {
+  if (error instanceof CircuitOpenError) {
+    const seconds = error.retryAfterMs / 1000;
+    return new UpstreamUnavailable(
+      backend,
+      error,
+      seconds,
+      "is failing; calls to it are paused (circuit open)",
+    );
+  }
+  if (error instanceof DeadlineExceeded) return new UpstreamTimeout(backend, undefined, error);
   if (error instanceof TimeoutError) return new UpstreamTimeout(backend, error.timeoutMs, error);
   if (error instanceof NetworkError) return new UpstreamUnavailable(backend, error);
   if (error instanceof HTTPError) {

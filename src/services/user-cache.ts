@@ -7,14 +7,18 @@ interface Entry {
 
 /**
  * Remembers each user's record for `ttlMs` so a burst of calls costs one Users service lookup, and
- * coalesces concurrent misses for the same id into one call. Bounded: the oldest entries go first.
+ * coalesces concurrent misses for the same id into one call. When the Users service fails, a record up
+ * to `staleMs` past its TTL is used instead (stale-if-error). Bounded: the oldest entries go first.
  */
 export class UserCache {
   readonly #entries = new Map<string, Entry>();
   readonly #inflight = new Map<string, Promise<User | null>>();
+  /** How many lookups were answered from a stale record; for logs and metrics. */
+  staleServed = 0;
 
   constructor(
     readonly ttlMs: number,
+    readonly staleMs = 0,
     readonly maxEntries = 100_000,
   ) {}
 
@@ -24,10 +28,20 @@ export class UserCache {
     const pending = this.#inflight.get(id);
     if (pending) return pending;
     const call = load(id)
-      .then((user) => {
-        if (this.ttlMs > 0) this.#store(id, { user, expiresAt: Date.now() + this.ttlMs });
-        return user;
-      })
+      .then(
+        (user) => {
+          if (this.ttlMs > 0) this.#store(id, { user, expiresAt: Date.now() + this.ttlMs });
+          return user;
+        },
+        (error) => {
+          const stale = this.#entries.get(id);
+          if (stale && stale.expiresAt + this.staleMs > Date.now()) {
+            this.staleServed += 1;
+            return stale.user;
+          }
+          throw error;
+        },
+      )
       .finally(() => this.#inflight.delete(id));
     this.#inflight.set(id, call);
     return call;

@@ -1,23 +1,16 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { t } from "elysia";
 import { type Credentials, User, VerifyCredentialsResponse } from "../models/user.ts";
 import { HTTPError } from "./errors.ts";
-import { type CallContext, JsonClient } from "./http-client.ts";
+import { type CallContext, JsonClient, type JsonClientOptions } from "./http-client.ts";
 
 const checkVerify = TypeCompiler.Compile(VerifyCredentialsResponse);
 const checkUser = TypeCompiler.Compile(User);
-const checkHealth = TypeCompiler.Compile(t.Object({}));
-
-export interface UsersClientOptions {
-  baseUrl: string;
-  timeoutMs: number;
-}
 
 /** Typed client of the Users service contract (docs/backends.md); used by the server and the CLI alike. */
 export class UsersClient {
   readonly #http: JsonClient;
 
-  constructor(options: UsersClientOptions) {
+  constructor(options: JsonClientOptions) {
     this.#http = new JsonClient(options);
   }
 
@@ -54,7 +47,7 @@ export class UsersClient {
     }
   }
 
-  async health(ctx: CallContext): Promise<void> {
-    await this.#http.call({ method: "GET", path: "/healthz", ctx, schema: checkHealth });
+  health(ctx: CallContext): Promise<void> {
+    return this.#http.probe("/healthz", ctx);
   }
 }

@@ -126,7 +126,6 @@ export class RedisLimitStore implements LimitStore {
     await this.redis.eval(REMOVE, [this.prefix + key], []);
   }
 
-  close(): void {
-    this.redis.close();
-  }
+  /** The connection is shared (and closed) by whoever created it. */
+  close(): void {}
 }

@@ -10,7 +10,12 @@ const stores: { name: string; make: () => LimitStore; skip: boolean }[] = [
   { name: "memory", make: () => new MemoryLimitStore(), skip: false },
   {
     name: "redis",
-    make: () => new RedisLimitStore(new RedisConnection(TEST_REDIS_URL, 1000), uniquePrefix()),
+    make: () => {
+      const connection = new RedisConnection(TEST_REDIS_URL, 1000);
+      const store = new RedisLimitStore(connection, uniquePrefix());
+      store.close = () => connection.close();
+      return store;
+    },
     skip: redisMissing,
   },
 ];
