@@ -5,7 +5,7 @@ import { deadline } from "./api/plugins/deadline.ts";
 import { problems } from "./api/plugins/problems.ts";
 import { requestContext } from "./api/plugins/request-context.ts";
 import { docsRoutes } from "./api/routes/docs.ts";
-import { healthRoutes } from "./api/routes/health.ts";
+import { healthRoutes, type Lifecycle } from "./api/routes/health.ts";
 import { loginRoutes } from "./api/routes/login.ts";
 import { profileRoutes } from "./api/routes/profile.ts";
 import { searchRoutes } from "./api/routes/search.ts";
@@ -18,10 +18,11 @@ export interface AppOptions {
   services: Services;
   logger: Logger;
   bodyLimitBytes?: number;
+  lifecycle?: Lifecycle;
 }
 
 /** The whole HTTP surface; `app.handle(request)` runs it in-process, `server.ts` puts it on a socket. */
-export function createApp({ services, logger, bodyLimitBytes }: AppOptions) {
+export function createApp({ services, logger, bodyLimitBytes, lifecycle = { draining: false } }: AppOptions) {
   return new Elysia({ name: "gateway" })
     .use(requestContext)
     .use(deadline(services.config.deadlineMs))
@@ -29,7 +30,7 @@ export function createApp({ services, logger, bodyLimitBytes }: AppOptions) {
     .use(accessLog(logger))
     .use(bodyLimit(bodyLimitBytes))
     .use(docsRoutes(VERSION))
-    .use(healthRoutes(services))
+    .use(healthRoutes(services, lifecycle))
     .use(loginRoutes(services.auth, new TrustedProxies(services.config.trustProxy ?? [])))
     .use(profileRoutes(services.auth, services.limiter))
     .use(searchRoutes(services.auth, services.limiter, services.search));

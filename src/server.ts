@@ -17,10 +17,12 @@ export interface ServeOptions {
 }
 
 // Bun's own cap is a backstop far above the 16 KiB the body-limit plugin enforces with a proper 413.
-const SOCKET_BODY_LIMIT = 1024 * 1024;
+// (A declared Content-Length over it would get Bun's bare 413, without problem+json or request id.)
+const SOCKET_BODY_LIMIT = 64 * 1024 * 1024;
 
 export function startGateway({ services, logger, host, port }: ServeOptions): RunningGateway {
-  const app = createApp({ services, logger });
+  const lifecycle = { draining: false };
+  const app = createApp({ services, logger, lifecycle });
   // listen() (not a bare Bun.serve) so the app knows its server, e.g. for the client's socket address.
   // Elysia turns SO_REUSEPORT on by default, which lets a second gateway silently share a busy port;
   // a port conflict must be an error instead.
@@ -34,6 +36,7 @@ export function startGateway({ services, logger, host, port }: ServeOptions): Ru
     url,
     port: server.port ?? port,
     async stop(drainMs = 10_000) {
+      lifecycle.draining = true;
       let timer: ReturnType<typeof setTimeout> | undefined;
       const drained = server.stop(false).then(() => true);
       const timedOut = new Promise<boolean>((resolve) => {

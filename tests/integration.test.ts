@@ -42,8 +42,9 @@ beforeAll(async () => {
   backends = await startBackends();
   users = startFakeBackend(forwardTo(backends.users.url));
   aggregator = startFakeBackend(forwardTo(backends.aggregator.url));
-  // A high breaker threshold: these tests look at single faults; circuits have their own suite.
-  gateway = boot({ aggregatorTimeoutMs: 300, usersTimeoutMs: 300, userCacheTtl: 0, breakerFailures: 1000 });
+  // No search cache and a high breaker threshold: these tests look at single faults, each on its own;
+  // caching and circuits have their own suite (resilience.test.ts).
+  gateway = boot({ aggregatorTimeoutMs: 300, usersTimeoutMs: 300, userCacheTtl: 0, breakerFailures: 1000, cacheTtl: 0 });
 });
 afterAll(async () => {
   await gateway.stop(100);

@@ -1,6 +1,6 @@
 /**
  * The gateway's error hierarchy. Everything a handler throws ends up in one `onError`
- * (api/plugins/errors.ts), which turns a GatewayError into problem+json and anything else into a 500
+ * (api/plugins/problems.ts), which turns a GatewayError into problem+json and anything else into a 500
  * without leaking its message.
  */
 export interface FieldError {
@@ -78,12 +78,6 @@ export class Forbidden extends GatewayError {
 export class NotFound extends GatewayError {
   constructor(detail: string) {
     super(404, "not-found", "Not found", detail);
-  }
-}
-
-export class MethodNotAllowed extends GatewayError {
-  constructor(detail: string) {
-    super(405, "method-not-allowed", "Method not allowed", detail);
   }
 }
 

@@ -9,14 +9,19 @@ import { UserId } from "./user.ts";
  */
 export const LoginBody = t.Object({
   email: t.Optional(
-    t.String({ minLength: 1, maxLength: 254, examples: ["premium@example.com"], error: "must be an email" }),
+    t.String({
+      minLength: 1,
+      maxLength: 254,
+      examples: ["premium@example.com"],
+      error: "must be 1 to 254 characters",
+    }),
   ),
   username: t.Optional(
     t.String({
       minLength: 1,
       maxLength: 254,
       description: "OAuth2 form: the email",
-      error: "must be an email",
+      error: "must be 1 to 254 characters",
     }),
   ),
   password: t.String({

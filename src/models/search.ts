@@ -31,11 +31,13 @@ const queryField = t.String({
   examples: ["iphone"],
   description: `What to look for: 1 to ${QUERY_MAX_LENGTH} characters after trimming, no control characters`,
   error: `must be a string of 1 to ${QUERY_MAX_LENGTH} characters`,
+  "x-field": "query",
 });
 const categoriesField = t.Array(t.String({ maxLength: 100 }), {
   maxItems: 100,
   description: `Category names (${CATEGORY_PATTERN}); the plan caps how many`,
-  error: "must be a list of category names",
+  error: "must be a list of at most 100 category names",
+  "x-field": "categories",
 });
 const LIMIT_ERROR = "must be an integer from 1 to 10000 (the plan's maximum applies)";
 
@@ -50,7 +52,9 @@ export type SearchBody = Static<typeof SearchBody>;
 export const SearchQuery = t.Object({
   query: queryField,
   categories: t.Optional(categoriesField),
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 10000, multipleOf: 1, error: LIMIT_ERROR })),
+  limit: t.Optional(
+    t.Numeric({ minimum: 1, maximum: 10000, multipleOf: 1, error: LIMIT_ERROR, "x-field": "limit" }),
+  ),
 });
 
 export const SearchResponse = t.Object({

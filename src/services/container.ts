@@ -3,7 +3,9 @@ import type { Logger } from "../core/logger.ts";
 import { TokenService } from "../core/security/tokens.ts";
 import { FailoverLimitStore } from "../stores/failover-limit-store.ts";
 import type { LimitStore } from "../stores/limit-store.ts";
+import { MemoryCacheStore } from "../stores/memory-cache-store.ts";
 import { MemoryLimitStore } from "../stores/memory-limit-store.ts";
+import { RedisCacheStore } from "../stores/redis-cache-store.ts";
 import { RedisConnection } from "../stores/redis-connection.ts";
 import { RedisLimitStore } from "../stores/redis-limit-store.ts";
 import { type AggregatorClient, createAggregatorClient } from "./aggregator-client.ts";
@@ -12,6 +14,7 @@ import { Limiter } from "./limiter.ts";
 import { LoginGuard } from "./login-guard.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { RetryBudget } from "./resilience/retry-budget.ts";
+import { SearchCache } from "./search-cache.ts";
 import { SearchService } from "./search-service.ts";
 import { UserCache } from "./user-cache.ts";
 import { UsersClient } from "./users-client.ts";
@@ -39,6 +42,23 @@ export function createLimitStore(config: GatewayConfig, logger: Logger, redis?: 
   if (!redis) return new MemoryLimitStore();
   const shared = new RedisLimitStore(redis, config.redisPrefix);
   return new FailoverLimitStore(shared, new MemoryLimitStore(), config.redisFailure, logger);
+}
+
+/** Shared through Redis when configured (a Redis failure is a cache miss), else in-process LRU. */
+function createSearchCache(config: GatewayConfig, logger: Logger, redis?: RedisConnection): SearchCache {
+  const store = redis
+    ? new RedisCacheStore(redis, config.redisPrefix)
+    : new MemoryCacheStore(config.cacheMaxEntries, config.cacheMaxBytes);
+  let lastWarn = 0;
+  return new SearchCache(store, {
+    ttlMs: config.cacheTtl * 1000,
+    staleMs: config.staleTtl * 1000,
+    onError: (error) => {
+      if (Date.now() - lastWarn < 10_000) return;
+      lastWarn = Date.now();
+      logger.warn("search cache unavailable: answering from the Aggregator", { error: error as Error });
+    },
+  });
 }
 
 /** Each backend client gets its own breaker and retry budget: one failing backend must not pause the other. */
@@ -83,7 +103,7 @@ export function createServices(config: ReadyConfig, logger: Logger, limits?: Lim
     guard,
   );
   const limiter = new Limiter(limitStore, config.plans);
-  const search = new SearchService(aggregator, limiter);
+  const search = new SearchService(aggregator, limiter, createSearchCache(config, logger, redis));
   return {
     config,
     users,

@@ -4,6 +4,8 @@ import type { AggregatorClient } from "./aggregator-client.ts";
 import type { Caller } from "./auth-service.ts";
 import type { CallContext } from "./http-client.ts";
 import { Limiter } from "./limiter.ts";
+import { withinDeadline } from "./resilience/deadline.ts";
+import { SearchCache } from "./search-cache.ts";
 import { upstreamError } from "./upstream-errors.ts";
 
 export interface SearchInput {
@@ -60,11 +62,14 @@ export class SearchService {
   constructor(
     private readonly aggregator: AggregatorClient,
     private readonly limiter: Limiter,
+    private readonly cache: SearchCache,
   ) {}
 
   /**
    * Every call costs a request token; only a valid search is counted against the day quota, and one
-   * whose Aggregator call fails is given back. One limiter round trip either way.
+   * that then fails is given back (one limiter round trip either way). A fresh cached answer is served
+   * as it is; otherwise identical concurrent searches share one Aggregator call, and if that fails a
+   * stale answer is served rather than an error.
    */
   async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchResponse> {
     let search: NormalizedSearch | undefined;
@@ -78,23 +83,51 @@ export class SearchService {
     ctx.limits = decision;
     if (!decision.allowed) throw Limiter.refusal(decision);
     if (!search) throw invalid;
-    let answer: Awaited<ReturnType<AggregatorClient["search"]>>;
+
+    const key = SearchCache.key(search);
+    const hit = await this.cache.lookup(key);
+    if (hit?.state === "fresh") {
+      ctx.cache = "HIT";
+      return answer(hit.value, search, ctx, true);
+    }
     try {
-      answer = await this.aggregator.search({ request_id: ctx.requestId, ...search }, ctx);
+      const fetched = await withinDeadline(
+        ctx,
+        this.cache.coalesce(key, () => this.#fetch(key, search, ctx)),
+      );
+      ctx.cache = "MISS";
+      return answer(fetched, search, ctx, false);
     } catch (error) {
+      if (hit) {
+        ctx.cache = "STALE";
+        return answer(hit.value, search, ctx, true);
+      }
       await this.limiter.release(decision).catch(() => {});
       throw upstreamError("Aggregator", error);
     }
+  }
+
+  async #fetch(key: string, search: NormalizedSearch, ctx: CallContext): Promise<SearchResponse> {
+    const reply = await this.aggregator.search({ request_id: ctx.requestId, ...search }, ctx);
     const response: SearchResponse = {
       request_id: ctx.requestId,
-      query: search.query,
-      categories: search.categories,
-      limit: search.limit,
+      ...search,
       // The plan's clamp holds even if the Aggregator sends more than asked.
-      results: answer.results.slice(0, search.limit),
+      results: reply.results.slice(0, search.limit),
       cached: false,
     };
-    if (answer.sources) response.sources = answer.sources;
+    if (reply.sources) response.sources = reply.sources;
+    await this.cache.save(key, response);
     return response;
   }
+}
+
+/** A stored or shared answer, made this caller's: their request id and their spelling of the query. */
+function answer(
+  value: SearchResponse,
+  search: NormalizedSearch,
+  ctx: CallContext,
+  cached: boolean,
+): SearchResponse {
+  return { ...value, request_id: ctx.requestId, query: search.query, categories: search.categories, cached };
 }

@@ -5,8 +5,6 @@ import { RedisUnavailable } from "./redis-connection.ts";
 
 export type FailurePolicy = "open" | "closed";
 
-// After a failure Redis is left alone this long, so a dead Redis costs one timeout, not one per request.
-const COOLDOWN_MS = 1000;
 const WARN_EVERY_MS = 10_000;
 
 /**
@@ -14,7 +12,6 @@ const WARN_EVERY_MS = 10_000;
  * one is unreachable (limits become per-instance, logged), `closed` refuses with 503.
  */
 export class FailoverLimitStore implements LimitStore {
-  #downUntil = 0;
   #lastWarn = 0;
   /** How many decisions were answered by the fallback; for logs and, later, metrics. */
   fallbacks = 0;
@@ -52,15 +49,12 @@ export class FailoverLimitStore implements LimitStore {
   }
 
   async #run<T>(operation: (store: LimitStore) => Promise<T>): Promise<T> {
-    const now = Date.now();
-    if (now >= this.#downUntil) {
-      try {
-        return await operation(this.primary);
-      } catch (error) {
-        if (!(error instanceof RedisUnavailable)) throw error;
-        this.#downUntil = Date.now() + COOLDOWN_MS;
-        this.#warn(error);
-      }
+    // RedisConnection fails fast for a moment after an outage, so this costs one timeout per outage.
+    try {
+      return await operation(this.primary);
+    } catch (error) {
+      if (!(error instanceof RedisUnavailable)) throw error;
+      this.#warn(error);
     }
     if (this.policy === "closed") throw new UpstreamUnavailable("rate-limit store (Redis)");
     this.fallbacks += 1;

@@ -19,15 +19,33 @@ class InternalError extends GatewayError {
   }
 }
 
-/** A schema's own `error` text beats TypeBox's (which reads "should be one of: 'numeric', 'number'"). */
+interface SchemaIssue {
+  path?: string;
+  message?: string;
+  summary?: string;
+  schema?: { error?: unknown; "x-field"?: unknown };
+}
+
+const PARTS = new Set(["body", "query", "params", "headers"]);
+
+/**
+ * A schema's own `error` text beats TypeBox's (which reads "should be one of: 'numeric', 'number'"),
+ * and its `x-field` names the field where Elysia's nested coercion loses the path.
+ */
+function fieldError(issue: SchemaIssue): { field: string; message: string } {
+  const custom = issue.schema?.error;
+  const path = issue.path ? issue.path.replace(/^\//, "").replaceAll("/", ".") : "";
+  const named = typeof issue.schema?.["x-field"] === "string" ? issue.schema["x-field"] : "";
+  const message = typeof custom === "string" ? custom : issue.summary || issue.message || "is invalid";
+  return { field: path || named || "request", message };
+}
+
 function fromValidation(error: ValidationError): InvalidInput {
-  const errors = error.all.map((e) => {
-    const custom = "schema" in e ? (e.schema as { error?: unknown }).error : undefined;
-    const path = "path" in e && e.path ? e.path.replace(/^\//, "").replaceAll("/", ".") : "";
-    const message = typeof custom === "string" ? custom : ("summary" in e && e.summary) || e.message;
-    return { field: path || error.type, message: message || "is invalid" };
-  });
-  return new InvalidInput(`The request ${error.type} is not valid.`, errors);
+  const part = PARTS.has(error.type) ? error.type : "request";
+  return new InvalidInput(
+    `The ${part === "request" ? "request" : `request ${part}`} is not valid.`,
+    error.all.map(fieldError),
+  );
 }
 
 export function toProblem(error: GatewayError, requestId: string): Problem {
@@ -53,14 +71,18 @@ export function problems(logger: Logger) {
       if (error instanceof GatewayError) mapped = error;
       else if (cause instanceof GatewayError) mapped = cause;
       else if (error instanceof ValidationError) mapped = fromValidation(error);
-      else if (code === "NOT_FOUND") {
+      else if (code === "VALIDATION") {
+        // TypeBox's decode errors (e.g. too many comma-separated values) carry the issue in `.error`.
+        const issue = (error as { error?: SchemaIssue }).error ?? {};
+        mapped = new InvalidInput("The request is not valid.", [fieldError(issue)]);
+      } else if (code === "NOT_FOUND") {
         mapped = new NotFound(`There is no ${request.method} ${new URL(request.url).pathname}.`);
       } else if (code === "PARSE") mapped = new BadRequest("The request body could not be parsed.");
       else {
         logger.error("unhandled error", { request_id: meta.requestId, error: error as Error });
         mapped = new InternalError();
       }
-      if (mapped.status >= 500) {
+      if (mapped.status >= 500 && !(mapped instanceof InternalError)) {
         logger.warn("request failed", { request_id: meta.requestId, status: mapped.status, error: mapped });
       }
       set.status = mapped.status;

@@ -1,28 +1,45 @@
 import { Elysia, type Static, t } from "elysia";
 import type { Services } from "../../services/container.ts";
+import { HTTPError } from "../../services/errors.ts";
 import { requestContext } from "../plugins/request-context.ts";
 
-const Check = t.Object({ ok: t.Boolean(), latency_ms: t.Number(), error: t.Optional(t.String()) });
+/** Shared with the server: set when shutdown begins, so load balancers stop sending traffic. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+const CircuitState = t.Union([t.Literal("closed"), t.Literal("open"), t.Literal("half-open")]);
+const Check = t.Object({
+  ok: t.Boolean(),
+  latency_ms: t.Number(),
+  circuit: CircuitState,
+  error: t.Optional(t.String({ description: "The kind of failure only: no addresses or messages" })),
+});
 const Readiness = t.Object({
-  status: t.Union([t.Literal("ready"), t.Literal("unready")]),
-  checks: t.Record(t.String(), Check),
+  status: t.Union([t.Literal("ready"), t.Literal("unready"), t.Literal("draining")]),
+  checks: t.Object({ users: Check, aggregator: Check }),
 });
 
-async function probe(run: () => Promise<void>): Promise<Static<typeof Check>> {
+async function probe(
+  run: () => Promise<void>,
+  circuit: Static<typeof CircuitState>,
+): Promise<Static<typeof Check>> {
   const started = performance.now();
+  const latency = () => Math.round(performance.now() - started);
   try {
     await run();
-    return { ok: true, latency_ms: Math.round(performance.now() - started) };
+    return { ok: true, latency_ms: latency(), circuit };
   } catch (error) {
-    return {
-      ok: false,
-      latency_ms: Math.round(performance.now() - started),
-      error: (error as Error).message,
-    };
+    // The probe is unauthenticated: say what kind of failure, not where or why in detail.
+    const kind = error instanceof HTTPError ? `HTTP ${error.response.status}` : (error as Error).name;
+    return { ok: false, latency_ms: latency(), circuit, error: kind };
   }
 }
 
-export function healthRoutes(services: Pick<Services, "users" | "aggregator">) {
+export function healthRoutes(
+  services: Pick<Services, "users" | "aggregator" | "breakers">,
+  lifecycle: Lifecycle,
+) {
   return new Elysia({ name: "routes/health" })
     .use(requestContext)
     .get("/healthz", () => ({ status: "ok" as const }), {
@@ -33,16 +50,20 @@ export function healthRoutes(services: Pick<Services, "users" | "aggregator">) {
       "/readyz",
       async ({ call, set }) => {
         const [users, aggregator] = await Promise.all([
-          probe(() => services.users.health(call)),
-          probe(() => services.aggregator.health(call)),
+          probe(() => services.users.health(call), services.breakers.users.state),
+          probe(() => services.aggregator.health(call), services.breakers.aggregator.state),
         ]);
-        const ready = users.ok && aggregator.ok;
-        set.status = ready ? 200 : 503;
-        return { status: ready ? ("ready" as const) : ("unready" as const), checks: { users, aggregator } };
+        const status = lifecycle.draining ? "draining" : users.ok && aggregator.ok ? "ready" : "unready";
+        set.status = status === "ready" ? 200 : 503;
+        return { status, checks: { users, aggregator } } as Static<typeof Readiness>;
       },
       {
         response: { 200: Readiness, 503: Readiness },
-        detail: { tags: ["operations"], summary: "Readiness: both backends answer their health check" },
+        detail: {
+          tags: ["operations"],
+          summary: "Readiness: both backends answer their health check and the gateway is not shutting down",
+          description: "Each check also shows the backend's circuit state (closed, open, half-open).",
+        },
       },
     );
 }

@@ -1,8 +1,9 @@
 import { Elysia } from "elysia";
 import { SearchBody, SearchQuery, SearchResponse } from "../../models/search.ts";
-import type { AuthService } from "../../services/auth-service.ts";
+import type { AuthService, Caller } from "../../services/auth-service.ts";
+import type { CallContext } from "../../services/http-client.ts";
 import type { Limiter } from "../../services/limiter.ts";
-import type { SearchService } from "../../services/search-service.ts";
+import type { SearchInput, SearchService } from "../../services/search-service.ts";
 import { authentication } from "../plugins/auth.ts";
 import { requestContext } from "../plugins/request-context.ts";
 import { problemResponses, upstreamProblems } from "./responses.ts";
@@ -12,6 +13,7 @@ const response = {
   400: problemResponses[400],
   401: problemResponses[401],
   403: problemResponses[403],
+  415: problemResponses[415],
   429: problemResponses[429],
   413: problemResponses[413],
   422: problemResponses[422],
@@ -23,10 +25,20 @@ const description =
   "a `limit` above the plan's maximum is clamped (the answer's `limit` says what was used).";
 
 export function searchRoutes(auth: AuthService, limiter: Limiter, search: SearchService) {
+  const run = async (
+    input: SearchInput,
+    caller: Caller,
+    call: CallContext,
+    set: { headers: Record<string, unknown> },
+  ) => {
+    const answer = await search.search(input, caller, call);
+    if (call.cache) set.headers["x-cache"] = call.cache;
+    return answer;
+  };
   return new Elysia({ name: "routes/search" })
     .use(requestContext)
     .use(authentication(auth, limiter))
-    .get("/search", ({ query, caller, call }) => search.search(query, caller, call), {
+    .get("/search", ({ query, caller, call, set }) => run(query, caller, call, set), {
       identify: true,
       query: SearchQuery,
       response,
@@ -36,7 +48,7 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
         description: `${description} \`categories\` may be comma-separated or repeated.`,
       },
     })
-    .post("/search", ({ body, caller, call }) => search.search(body, caller, call), {
+    .post("/search", ({ body, caller, call, set }) => run(body, caller, call, set), {
       identify: true,
       body: SearchBody,
       parse: "json",

@@ -1,0 +1,20 @@
+/**
+ * Where cached answers live. Two implementations pass the same test suite: in-process (bounded by
+ * entries and bytes, per instance) and Redis (shared by every instance). The store knows lifetimes only;
+ * whether an entry is fresh or stale is the caller's policy, decided from `storedAt`.
+ */
+export interface CacheEntry {
+  /** Serialized JSON. */
+  value: string;
+  /** Epoch ms on this process's clock. */
+  storedAt: number;
+}
+
+export interface CacheStore {
+  /** The entry if it has not passed its lifetime (fresh or stale is the caller's call, from storedAt). */
+  get(key: string): Promise<CacheEntry | undefined>;
+  /** lifetimeMs = fresh TTL + stale window: after that the entry is gone. */
+  set(key: string, value: string, lifetimeMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
+  close(): void;
+}
