@@ -123,7 +123,7 @@ describe("one-off commands in demo mode", () => {
       stdin: "wrong",
     });
     expect(result.code).toBe(3);
-    expect(result.stderr.trim().split("\n").length).toBe(1);
+    expect(result.stderr.trim()).toBe("gateway: The email or password is incorrect.");
     expect(await Bun.file(credentials).text()).toBe(before);
   });
 

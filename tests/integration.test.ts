@@ -44,7 +44,13 @@ beforeAll(async () => {
   aggregator = startFakeBackend(forwardTo(backends.aggregator.url));
   // No search cache and a high breaker threshold: these tests look at single faults, each on its own;
   // caching and circuits have their own suite (resilience.test.ts).
-  gateway = boot({ aggregatorTimeoutMs: 300, usersTimeoutMs: 300, userCacheTtl: 0, breakerFailures: 1000, cacheTtl: 0 });
+  gateway = boot({
+    aggregatorTimeoutMs: 300,
+    usersTimeoutMs: 300,
+    userCacheTtl: 0,
+    breakerFailures: 1000,
+    cacheTtl: 0,
+  });
 });
 afterAll(async () => {
   await gateway.stop(100);

@@ -120,6 +120,31 @@ describe("POST /search", () => {
     expect(big.body.type).toBe("/problems/payload-too-large");
   });
 
+  test("a form body is 415: only /login takes forms", async () => {
+    const request = new Request(`${ORIGIN}/search`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", authorization: `Bearer ${premium}` },
+      body: "query=iphone",
+    });
+    const { status, body } = await call(stack.app, request);
+    expect(status).toBe(415);
+    expect(body.detail).toContain("send application/json.");
+  });
+
+  test("without a token, bad input is still a 401: nothing about the input is checked first", async () => {
+    expect((await call(stack.app, get("/search?query=iphone&limit=abc"))).status).toBe(401);
+    expect((await call(stack.app, get("/search"))).status).toBe(401);
+  });
+
+  test("more than 100 comma-separated categories is a 422 naming the field, not a 500", async () => {
+    const many = Array.from({ length: 101 }, (_, i) => `c${i}`).join(",");
+    const { status, body } = await call(stack.app, get(`/search?query=x&categories=${many}`, premium));
+    expect(status).toBe(422);
+    expect(body.errors).toEqual([{ field: "categories", message: expect.stringContaining("at most 100") }]);
+    const limit = await call(stack.app, get("/search?query=x&limit=0", premium));
+    expect(limit.body.errors).toEqual([{ field: "limit", message: expect.stringContaining("integer") }]);
+  });
+
   test("a chunked body over the limit is refused while streaming", async () => {
     const chunk = new TextEncoder().encode("a".repeat(4096));
     let sent = 0;

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -43,8 +43,4 @@ export function loadCredentials(env: Record<string, string | undefined>): Stored
     // Missing or corrupt: treated as logged out.
   }
   return undefined;
-}
-
-export function clearCredentials(env: Record<string, string | undefined>): void {
-  rmSync(credentialsPath(env), { force: true });
 }

@@ -12,9 +12,11 @@ export function cliErrorOf(error: unknown): CliError {
     const detail = error.errors?.length
       ? ` (${error.errors.map((e) => `${e.field} ${e.message}`).join("; ")})`
       : "";
+    if (error.code === "invalid-credentials") return new CliError(error.message, EXIT.auth);
     if (error.status === 401)
       return new CliError(`${error.message}${detail} Run \`gateway login\`.`, EXIT.auth);
     if (error.status === 403) return new CliError(error.message, EXIT.forbidden);
+    if (error.status === 429) return new CliError(error.message, EXIT.limited);
     if (error.status < 500) return new CliError(`${error.message}${detail}`, EXIT.usage);
     return new CliError(error.message, EXIT.failure);
   }

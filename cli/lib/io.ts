@@ -18,6 +18,7 @@ export const EXIT = {
   usage: 2,
   auth: 3,
   forbidden: 4,
+  limited: 5,
 } as const;
 
 /** A failure the user can act on: printed as one line, no stack trace. */

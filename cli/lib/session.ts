@@ -42,7 +42,8 @@ function localDemoSecret(env: IO["env"]): string {
 export async function openSession(io: IO, configFile?: string): Promise<Session> {
   // Demo is assumed first so that missing URLs pick the reference backends instead of failing.
   const config = loadConfig({ flags: { demo: true, config: configFile }, env: io.env });
-  const demo = !config.usersUrl || !config.aggregatorUrl;
+  // Real users (a Users URL) need the real secret; only the reference Users service has demo users.
+  const demo = !config.usersUrl;
   if (!demo && !config.jwtSecret) {
     throw new CliError(
       `set ${settings.jwtSecret.env} to the gateway's secret: one-off commands sign and verify tokens like the server`,

@@ -1,14 +1,15 @@
 import { Elysia } from "elysia";
-import type { AuthService } from "../../services/auth-service.ts";
-import { Limiter } from "../../services/limiter.ts";
+import type { AuthService, Caller } from "../../services/auth-service.ts";
+import { type LimitDecision, Limiter } from "../../services/limiter.ts";
 import { rateLimitHeaders } from "../rate-limit-headers.ts";
 import { requestMeta } from "./request-context.ts";
 
 /**
  * `{ auth: true }`: resolve the caller (token + fresh subscription) and charge the plan's request
  * limit, or answer 401/429. `{ identify: true }`: only the caller, for routes whose service applies the
- * limits itself (search, which also counts the day quota). Either way the RateLimit headers follow
- * from what the limiter decided, on success and on error alike.
+ * limits itself (search, which also counts the day quota). Both run in the transform phase, before
+ * input validation, so a client without a valid token learns nothing about the input (401 first).
+ * The RateLimit headers follow from what the limiter decided, on success and on error alike.
  */
 export function authentication(auth: AuthService, limiter: Limiter) {
   const identify = async (request: Request) => {
@@ -16,26 +17,32 @@ export function authentication(auth: AuthService, limiter: Limiter) {
     const caller = await auth.authenticate(request.headers.get("authorization"), meta.call);
     meta.userId = caller.user.id;
     meta.plan = caller.plan;
-    return { caller, meta };
+    meta.caller = caller;
+    return meta;
   };
+  // Set by transform; resolve only runs after it succeeded, so these are present.
+  const callerOf = (request: Request) => requestMeta(request).caller as Caller;
   const security = [{ bearer: [] }, { oauth2: [] }];
   return new Elysia({ name: "authentication" })
     .macro({
       auth: {
-        async resolve({ request }) {
-          const { caller, meta } = await identify(request);
-          const limits = await limiter.check(caller, "request");
+        async transform({ request }) {
+          const meta = await identify(request);
+          const limits = await limiter.check(meta.caller as Caller, "request");
           meta.call.limits = limits;
           if (!limits.allowed) throw Limiter.refusal(limits);
-          return { caller, limits };
         },
+        resolve: ({ request }) => ({
+          caller: callerOf(request),
+          limits: requestMeta(request).call.limits as LimitDecision,
+        }),
         detail: { security },
       },
       identify: {
-        async resolve({ request }) {
-          const { caller } = await identify(request);
-          return { caller };
+        async transform({ request }) {
+          await identify(request);
         },
+        resolve: ({ request }) => ({ caller: callerOf(request) }),
         detail: { security },
       },
     })

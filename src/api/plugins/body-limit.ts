@@ -2,6 +2,8 @@ import { Elysia } from "elysia";
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from "../../core/errors.ts";
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
+/** Only the OAuth2 token endpoint takes a form (Swagger's Authorize posts one); the rest is JSON. */
+const FORM_PATHS: ReadonlySet<string> = new Set(["/login"]);
 
 async function readLimited(request: Request, limit: number): Promise<string> {
   const reader = request.body?.getReader();
@@ -26,7 +28,7 @@ async function readLimited(request: Request, limit: number): Promise<string> {
  * streams in (a declared Content-Length is refused before reading anything), and so that parse failures
  * name what was wrong.
  */
-export function bodyLimit(limit = DEFAULT_BODY_LIMIT) {
+export function bodyLimit(limit = DEFAULT_BODY_LIMIT, formPaths: ReadonlySet<string> = FORM_PATHS) {
   return new Elysia({ name: "body-limit", seed: limit })
     .onRequest(({ request }) => {
       const declared = Number(request.headers.get("content-length"));
@@ -42,10 +44,11 @@ export function bodyLimit(limit = DEFAULT_BODY_LIMIT) {
           throw new BadRequest("The request body is not valid JSON.");
         }
       }
-      if (type === "application/x-www-form-urlencoded") return Object.fromEntries(new URLSearchParams(text));
-      throw new UnsupportedMediaType(
-        `Content type "${type || "(none)"}" is not accepted; send application/json or application/x-www-form-urlencoded.`,
-      );
+      const forms = formPaths.has(new URL(request.url).pathname);
+      if (forms && type === "application/x-www-form-urlencoded")
+        return Object.fromEntries(new URLSearchParams(text));
+      const accepted = forms ? "application/json or application/x-www-form-urlencoded" : "application/json";
+      throw new UnsupportedMediaType(`Content type "${type || "(none)"}" is not accepted; send ${accepted}.`);
     })
     .as("global");
 }

@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { requestIdFrom, type TraceContext, traceFrom, traceparent } from "../../core/security/request-id.ts";
+import type { Caller } from "../../services/auth-service.ts";
 import type { CallContext } from "../../services/http-client.ts";
 
 /** What the gateway knows about one request, from its first hook to its access-log line. */
@@ -10,6 +11,8 @@ export interface RequestMeta {
   call: CallContext;
   userId?: string;
   plan?: string;
+  /** The authenticated caller, once the auth plugin has resolved one. */
+  caller?: Caller;
 }
 
 // Keyed by the Request so that hooks which run before `derive` (parse errors, 404s) still find it.
