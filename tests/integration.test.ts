@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "../src/core/logger.ts";
 import { type RunningGateway, startGateway } from "../src/server.ts";
 import { createServices, type ReadyConfig } from "../src/services/container.ts";
-import { deadUrl, type FakeBackend, sleep, startFakeBackend } from "./helpers/fake-backend.ts";
+import { deadUrl, type FakeBackend, forwardTo, sleep, startFakeBackend } from "./helpers/fake-backend.ts";
 import { DEMO } from "./helpers/http.ts";
 import { configFor, startBackends } from "./helpers/stack.ts";
 
@@ -16,16 +16,6 @@ let users: FakeBackend;
 let aggregator: FakeBackend;
 let gateway: RunningGateway;
 const logs: string[] = [];
-
-const forwardTo = (target: string) => async (request: Request) => {
-  const url = new URL(request.url);
-  const body = request.method === "GET" ? undefined : await request.arrayBuffer();
-  return fetch(target + url.pathname + url.search, {
-    method: request.method,
-    headers: request.headers,
-    body,
-  });
-};
 
 function boot(flags: Record<string, unknown>): RunningGateway {
   const config = configFor({ usersUrl: users.url, aggregatorUrl: aggregator.url, ...flags }) as ReadyConfig;

@@ -1,6 +1,7 @@
 import type { GatewayConfig } from "../core/config/load.ts";
 import type { Logger } from "../core/logger.ts";
 import { TokenService } from "../core/security/tokens.ts";
+import type { CacheStore } from "../stores/cache-store.ts";
 import { FailoverLimitStore } from "../stores/failover-limit-store.ts";
 import type { LimitStore } from "../stores/limit-store.ts";
 import { MemoryCacheStore } from "../stores/memory-cache-store.ts";
@@ -31,6 +32,8 @@ export interface Services {
   search: SearchService;
   limiter: Limiter;
   limitStore: LimitStore;
+  /** The search cache's store, for observability (size) and tests. */
+  cacheStore: CacheStore;
   /** One circuit per backend; /readyz shows their state. */
   breakers: { users: CircuitBreaker; aggregator: CircuitBreaker };
   /** Releases timers and connections (the Redis client); the HTTP server is stopped separately. */
@@ -45,10 +48,13 @@ export function createLimitStore(config: GatewayConfig, logger: Logger, redis?: 
 }
 
 /** Shared through Redis when configured (a Redis failure is a cache miss), else in-process LRU. */
-function createSearchCache(config: GatewayConfig, logger: Logger, redis?: RedisConnection): SearchCache {
-  const store = redis
+function createCacheStore(config: GatewayConfig, redis?: RedisConnection): CacheStore {
+  return redis
     ? new RedisCacheStore(redis, config.redisPrefix)
     : new MemoryCacheStore(config.cacheMaxEntries, config.cacheMaxBytes);
+}
+
+function createSearchCache(config: GatewayConfig, logger: Logger, store: CacheStore): SearchCache {
   let lastWarn = 0;
   return new SearchCache(store, {
     ttlMs: config.cacheTtl * 1000,
@@ -103,7 +109,8 @@ export function createServices(config: ReadyConfig, logger: Logger, limits?: Lim
     guard,
   );
   const limiter = new Limiter(limitStore, config.plans);
-  const search = new SearchService(aggregator, limiter, createSearchCache(config, logger, redis));
+  const cacheStore = createCacheStore(config, redis);
+  const search = new SearchService(aggregator, limiter, createSearchCache(config, logger, cacheStore));
   return {
     config,
     users,
@@ -113,9 +120,11 @@ export function createServices(config: ReadyConfig, logger: Logger, limits?: Lim
     search,
     limiter,
     limitStore,
+    cacheStore,
     breakers: { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker },
     close: () => {
       limitStore.close();
+      cacheStore.close();
       redis?.close();
     },
   };
