@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { createApp } from "../src/app.ts";
+import { silentLogger } from "../src/core/logger.ts";
+import { createServices, type ReadyConfig } from "../src/services/container.ts";
+import { aggregatorAnswer, type FakeBackend, faults, startFakeBackend } from "./helpers/fake-backend.ts";
+import { DEMO } from "./helpers/http.ts";
+import { configFor, startBackends, TEST_SECRET } from "./helpers/stack.ts";
+
+/** SIGTERM under a steady load of slow requests: every request that was accepted still gets its 200. */
+let backends: Awaited<ReturnType<typeof startBackends>>;
+let slowAggregator: FakeBackend;
+beforeAll(async () => {
+  backends = await startBackends();
+  slowAggregator = startFakeBackend(faults.slow(600, aggregatorAnswer()));
+});
+afterAll(async () => {
+  await Promise.all([backends.close(), slowAggregator.stop()]);
+});
+
+async function lineMatching(
+  stream: ReadableStream<Uint8Array>,
+  pattern: RegExp,
+  seen: string[],
+): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`ended before ${pattern}: ${buffer}`);
+    buffer += decoder.decode(value);
+    const line = buffer.split("\n").find((l) => pattern.test(l));
+    if (line) {
+      seen.push(buffer);
+      // Keep draining the pipe so the child never blocks on a full stdout.
+      (async () => {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) return;
+          seen.push(decoder.decode(next.value));
+        }
+      })();
+      return line;
+    }
+  }
+}
+
+describe("graceful shutdown", () => {
+  test("requests in flight when SIGTERM arrives all complete; the process exits 0", async () => {
+    const output: string[] = [];
+    const child = Bun.spawn(
+      [
+        process.execPath,
+        join(import.meta.dir, "..", "cli", "main.ts"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--users-url",
+        backends.users.url,
+        "--aggregator-url",
+        slowAggregator.url,
+        "--cache-ttl",
+        "0",
+      ],
+      { env: { ...process.env, GATEWAY_JWT_SECRET: TEST_SECRET }, stdout: "pipe", stderr: "pipe" },
+    );
+    const { url } = JSON.parse(await lineMatching(child.stdout, /gateway listening/, output)) as {
+      url: string;
+    };
+    const login = await fetch(`${url}/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(DEMO.premium),
+    });
+    const { access_token } = (await login.json()) as { access_token: string };
+    const inFlight = Array.from({ length: 30 }, (_, i) =>
+      fetch(`${url}/search?query=drain-${i}`, { headers: { authorization: `Bearer ${access_token}` } }).then(
+        async (r) => ({ status: r.status, body: await r.text() }),
+      ),
+    );
+    await Bun.sleep(200); // all 30 are now waiting on the slow Aggregator
+    child.kill("SIGTERM");
+    const results = await Promise.all(inFlight);
+    expect(results.map((r) => r.status)).toEqual(Array(30).fill(200));
+    expect(await child.exited).toBe(0);
+    const log = output.join("");
+    expect(log).toContain('"msg":"shutting down"');
+    expect(log).toContain('"msg":"stopped"');
+    // Gone now: new connections are refused.
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  }, 20_000);
+
+  test("once draining, /readyz answers 503 so load balancers stop sending traffic", async () => {
+    const config = configFor({
+      usersUrl: backends.users.url,
+      aggregatorUrl: slowAggregator.url,
+    }) as ReadyConfig;
+    const services = createServices(config, silentLogger);
+    const lifecycle = { draining: false };
+    const app = createApp({ services, logger: silentLogger, lifecycle });
+    const before = await app.handle(new Request("http://localhost/readyz"));
+    expect(before.status).toBe(200);
+    lifecycle.draining = true;
+    const during = await app.handle(new Request("http://localhost/readyz"));
+    expect(during.status).toBe(503);
+    expect(((await during.json()) as { status: string }).status).toBe("draining");
+    services.close();
+  });
+});
