@@ -1,9 +1,9 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
-import { CircuitOpenError, ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
+import { ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
 import type { LimitDecision } from "./limiter.ts";
 import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
-import { remainingMs } from "./resilience/deadline.ts";
+import { type CallPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
 import type { RetryBudget } from "./resilience/retry-budget.ts";
 
 /** Per-call context that travels to every backend. */
@@ -39,12 +39,18 @@ export interface JsonCall<T extends TSchema> {
 
 const checkObject = TypeCompiler.Compile(Type.Object({}));
 const DEFAULT_MAX_BODY = 2 * 1024 * 1024;
-// A retry is only worth sending if it has at least this long to succeed.
-const MIN_ATTEMPT_MS = 50;
 const RETRYABLE_STATUS = new Set([502, 503]);
 
-/** 25-75 ms, doubling per attempt: jitter keeps a crowd of retries from arriving together. */
-const backoffMs = (attempt: number) => (25 + Math.random() * 50) * 2 ** attempt;
+/** A 4xx is the backend working as specified (wrong password, unknown user); 502/503 and lost connections pass. */
+function classifyHttp(error: unknown, cutByDeadline: boolean): Verdict {
+  if (error instanceof HTTPError) {
+    if (error.response.status < 500) return "healthy";
+    return RETRYABLE_STATUS.has(error.response.status) ? "transient" : "failure";
+  }
+  if (error instanceof NetworkError) return "transient";
+  if (error instanceof TimeoutError) return cutByDeadline ? "failure" : "transient";
+  return "failure";
+}
 
 /**
  * A small JSON-over-HTTP client shared by the backend clients. Bun's fetch keeps connections alive per
@@ -57,48 +63,22 @@ export class JsonClient {
   readonly #base: string;
   readonly #timeoutMs: number;
   readonly #maxBody: number;
-  readonly #retries: number;
-  readonly #breaker: CircuitBreaker | undefined;
-  readonly #budget: RetryBudget | undefined;
+  readonly #policy: CallPolicy;
 
   constructor(options: JsonClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, "");
     this.#timeoutMs = options.timeoutMs;
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-    this.#retries = options.retries ?? 0;
-    this.#breaker = options.breaker;
-    this.#budget = options.budget;
+    this.#policy = {
+      timeoutMs: options.timeoutMs,
+      retries: options.retries ?? 0,
+      breaker: options.breaker,
+      budget: options.budget,
+    };
   }
 
-  async call<T extends TSchema>(call: JsonCall<T>): Promise<Static<T>> {
-    this.#budget?.recordCall();
-    for (let attempt = 0; ; attempt++) {
-      const breaker = this.#breaker;
-      if (breaker && !breaker.tryAcquire()) throw new CircuitOpenError(breaker.name, breaker.retryAfterMs);
-      const left = remainingMs(call.ctx);
-      const timeoutMs = Math.max(1, Math.min(this.#timeoutMs, left));
-      try {
-        const value = await this.#once(call, timeoutMs);
-        breaker?.success();
-        return value;
-      } catch (error) {
-        // A 4xx is the backend working as specified (wrong password, unknown user).
-        if (error instanceof HTTPError && error.response.status < 500) {
-          breaker?.success();
-          throw error;
-        }
-        breaker?.failure();
-        const transient =
-          error instanceof NetworkError ||
-          (error instanceof TimeoutError && timeoutMs < left) ||
-          (error instanceof HTTPError && RETRYABLE_STATUS.has(error.response.status));
-        const wait = backoffMs(attempt);
-        if (!transient || attempt >= this.#retries || remainingMs(call.ctx) < wait + MIN_ATTEMPT_MS)
-          throw error;
-        if (this.#budget && !this.#budget.tryRetry()) throw error;
-        await Bun.sleep(wait);
-      }
-    }
+  call<T extends TSchema>(call: JsonCall<T>): Promise<Static<T>> {
+    return resilientCall(this.#policy, call.ctx, (timeoutMs) => this.#once(call, timeoutMs), classifyHttp);
   }
 
   /**

@@ -1,0 +1,60 @@
+import { CircuitOpenError } from "../errors.ts";
+import type { CallContext } from "../http-client.ts";
+import type { CircuitBreaker } from "./circuit-breaker.ts";
+import { remainingMs } from "./deadline.ts";
+import type { RetryBudget } from "./retry-budget.ts";
+
+/** How a failed attempt counts: the backend working as specified, a transient fault, or a real failure. */
+export type Verdict = "healthy" | "transient" | "failure";
+
+export interface CallPolicy {
+  /** Longest single attempt; the request's deadline may cut it shorter. */
+  timeoutMs: number;
+  retries: number;
+  breaker?: CircuitBreaker | undefined;
+  budget?: RetryBudget | undefined;
+}
+
+// A retry is only worth sending if it has at least this long to succeed.
+const MIN_ATTEMPT_MS = 50;
+
+/** 25-75 ms, doubling per attempt: jitter keeps a crowd of retries from arriving together. */
+const backoffMs = (attempt: number) => (25 + Math.random() * 50) * 2 ** attempt;
+
+/**
+ * One backend call under the gateway's rules, whatever the transport: the circuit breaker's say, a
+ * timeout cut to the request's deadline, and at most `retries` retries of transient failures, each only
+ * with room left in the deadline and within the retry budget. `classify` is told whether the attempt's
+ * timeout was the deadline's (a timeout that was the deadline's is not worth retrying).
+ */
+export async function resilientCall<T>(
+  policy: CallPolicy,
+  ctx: CallContext,
+  attempt: (timeoutMs: number) => Promise<T>,
+  classify: (error: unknown, cutByDeadline: boolean) => Verdict,
+): Promise<T> {
+  const { breaker, budget } = policy;
+  budget?.recordCall();
+  for (let n = 0; ; n++) {
+    if (breaker && !breaker.tryAcquire()) throw new CircuitOpenError(breaker.name, breaker.retryAfterMs);
+    const left = remainingMs(ctx);
+    const timeoutMs = Math.max(1, Math.min(policy.timeoutMs, left));
+    try {
+      const value = await attempt(timeoutMs);
+      breaker?.success();
+      return value;
+    } catch (error) {
+      const verdict = classify(error, timeoutMs >= left);
+      if (verdict === "healthy") {
+        breaker?.success();
+        throw error;
+      }
+      breaker?.failure();
+      const wait = backoffMs(n);
+      if (verdict !== "transient" || n >= policy.retries || remainingMs(ctx) < wait + MIN_ATTEMPT_MS)
+        throw error;
+      if (budget && !budget.tryRetry()) throw error;
+      await Bun.sleep(wait);
+    }
+  }
+}
