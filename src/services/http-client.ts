@@ -26,6 +26,7 @@ export interface JsonClientOptions {
   retries?: number;
   breaker?: CircuitBreaker;
   budget?: RetryBudget;
+  observe?: CallPolicy["observe"];
 }
 
 export interface JsonCall<T extends TSchema> {
@@ -74,6 +75,7 @@ export class JsonClient {
       retries: options.retries ?? 0,
       breaker: options.breaker,
       budget: options.budget,
+      observe: options.observe,
     };
   }
 

@@ -13,6 +13,8 @@ export interface CallPolicy {
   retries: number;
   breaker?: CircuitBreaker | undefined;
   budget?: RetryBudget | undefined;
+  /** Told of every attempt and of refusals by the open circuit (error undefined = success), for metrics. */
+  observe?: ((error: unknown, seconds: number) => void) | undefined;
 }
 
 // A retry is only worth sending if it has at least this long to succeed.
@@ -33,17 +35,24 @@ export async function resilientCall<T>(
   attempt: (timeoutMs: number) => Promise<T>,
   classify: (error: unknown, cutByDeadline: boolean) => Verdict,
 ): Promise<T> {
-  const { breaker, budget } = policy;
+  const { breaker, budget, observe } = policy;
   budget?.recordCall();
   for (let n = 0; ; n++) {
-    if (breaker && !breaker.tryAcquire()) throw new CircuitOpenError(breaker.name, breaker.retryAfterMs);
+    if (breaker && !breaker.tryAcquire()) {
+      const refused = new CircuitOpenError(breaker.name, breaker.retryAfterMs);
+      observe?.(refused, 0);
+      throw refused;
+    }
     const left = remainingMs(ctx);
     const timeoutMs = Math.max(1, Math.min(policy.timeoutMs, left));
+    const started = performance.now();
     try {
       const value = await attempt(timeoutMs);
+      observe?.(undefined, (performance.now() - started) / 1000);
       breaker?.success();
       return value;
     } catch (error) {
+      observe?.(error, (performance.now() - started) / 1000);
       const verdict = classify(error, timeoutMs >= left);
       if (verdict === "healthy") {
         breaker?.success();
