@@ -64,7 +64,7 @@ const config: ReadyConfig = {
 };
 
 function appWith(store: LimitStore) {
-  const services = createServices(config, silentLogger, store);
+  const services = createServices(config, silentLogger, { limits: store });
   return { app: createApp({ services, logger: silentLogger }), services };
 }
 

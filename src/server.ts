@@ -1,12 +1,20 @@
+import { Elysia } from "elysia";
+import { problems } from "./api/plugins/problems.ts";
+import { metricsRoutes } from "./api/routes/metrics.ts";
 import { createApp } from "./app.ts";
-import type { Logger } from "./core/logger.ts";
+import { type Logger, silentLogger } from "./core/logger.ts";
 import type { Services } from "./services/container.ts";
 
 export interface RunningGateway {
   url: string;
   port: number;
-  /** Stops accepting connections and waits (up to `drainMs`) for requests in flight. */
-  stop(drainMs?: number): Promise<void>;
+  /** Where /metrics is served when GATEWAY_ADMIN_PORT is set. */
+  adminUrl?: string;
+  /**
+   * Says "draining" on /readyz (for `delayMs` while still accepting), then stops accepting and waits up to
+   * `drainMs` for requests in flight.
+   */
+  stop(drainMs?: number, delayMs?: number): Promise<void>;
 }
 
 export interface ServeOptions {
@@ -32,11 +40,15 @@ export function startGateway({ services, logger, host, port }: ServeOptions): Ru
   const shownHost =
     host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
   const url = `http://${shownHost}:${server.port}`;
+  const admin = startAdmin(services, host);
   return {
     url,
     port: server.port ?? port,
-    async stop(drainMs = 10_000) {
+    ...(admin ? { adminUrl: `http://${shownHost}:${admin.port}` } : {}),
+    async stop(drainMs = 10_000, delayMs = 0) {
       lifecycle.draining = true;
+      if (delayMs > 0) await Bun.sleep(delayMs);
+      admin?.stop(true);
       let timer: ReturnType<typeof setTimeout> | undefined;
       const drained = server.stop(false).then(() => true);
       const timedOut = new Promise<boolean>((resolve) => {
@@ -50,4 +62,15 @@ export function startGateway({ services, logger, host, port }: ServeOptions): Ru
       }
     },
   };
+}
+
+/** /metrics on its own port, so it can be firewalled apart from the public API. */
+function startAdmin(services: Services, host: string) {
+  const port = services.config.adminPort;
+  if (port === undefined) return undefined;
+  const app = new Elysia({ name: "admin" })
+    .use(problems(silentLogger))
+    .use(metricsRoutes(services.metrics, services.config.metricsToken));
+  app.listen({ hostname: host, port, reusePort: false });
+  return app.server ?? undefined;
 }

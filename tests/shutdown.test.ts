@@ -93,6 +93,38 @@ describe("graceful shutdown", () => {
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 20_000);
 
+  test("with a drain delay, /readyz answers 503 over the socket before the listener closes", async () => {
+    const output: string[] = [];
+    const child = Bun.spawn(
+      [
+        process.execPath,
+        join(import.meta.dir, "..", "cli", "main.ts"),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--users-url",
+        backends.users.url,
+        "--aggregator-url",
+        slowAggregator.url,
+        "--drain-delay-ms",
+        "800",
+      ],
+      { env: { ...process.env, GATEWAY_JWT_SECRET: TEST_SECRET }, stdout: "pipe", stderr: "pipe" },
+    );
+    const { url } = JSON.parse(await lineMatching(child.stdout, /gateway listening/, output)) as {
+      url: string;
+    };
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    child.kill("SIGTERM");
+    await Bun.sleep(200);
+    const during = await fetch(`${url}/readyz`, { headers: { connection: "close" } });
+    expect(during.status).toBe(503);
+    expect(((await during.json()) as { status: string }).status).toBe("draining");
+    expect(await child.exited).toBe(0);
+  }, 20_000);
+
   test("once draining, /readyz answers 503 so load balancers stop sending traffic", async () => {
     const config = configFor({
       usersUrl: backends.users.url,

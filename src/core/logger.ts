@@ -37,10 +37,22 @@ function describeError(error: Error): LogFields {
   return out;
 }
 
+export type LogFormat = "json" | "pretty";
+
+/** `10:04:05.123 INFO  request method=GET route=/search status=200 ...`: for a person at a terminal. */
+function pretty(record: LogFields & { time: string; level: LogLevel; msg: string }): string {
+  const { time, level, msg, ...rest } = record;
+  const fields = Object.entries(rest).map(
+    ([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`,
+  );
+  return [time.slice(11, 23), level.toUpperCase().padEnd(5), msg, ...fields].join(" ");
+}
+
 export function createLogger(
   level: LogLevel = "info",
   sink: LogSink = stdoutSink,
   base: LogFields = {},
+  format: LogFormat = "json",
 ): Logger {
   const min = RANK[level];
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
@@ -52,14 +64,14 @@ export function createLogger(
       ...base,
       ...(fields && redact(fields)),
     };
-    sink(JSON.stringify(record));
+    sink(format === "pretty" ? pretty(record) : JSON.stringify(record));
   };
   return {
     debug: (msg, fields) => write("debug", msg, fields),
     info: (msg, fields) => write("info", msg, fields),
     warn: (msg, fields) => write("warn", msg, fields),
     error: (msg, fields) => write("error", msg, fields),
-    child: (fields) => createLogger(level, sink, { ...base, ...redact(fields) }),
+    child: (fields) => createLogger(level, sink, { ...base, ...redact(fields) }, format),
   };
 }
 

@@ -33,12 +33,15 @@ const queryField = t.String({
   error: `must be a string of 1 to ${QUERY_MAX_LENGTH} characters`,
   "x-field": "query",
 });
-const categoriesField = t.Array(t.String({ maxLength: 100 }), {
-  maxItems: 100,
-  description: `Category names (${CATEGORY_PATTERN}); the plan caps how many`,
-  error: "must be a list of at most 100 category names",
-  "x-field": "categories",
-});
+const categoriesField = t.Array(
+  t.String({ maxLength: 100, "x-field": "categories", error: "must be category names" }),
+  {
+    maxItems: 100,
+    description: `Category names (${CATEGORY_PATTERN}); the plan caps how many`,
+    error: "must be a list of at most 100 category names",
+    "x-field": "categories",
+  },
+);
 const LIMIT_ERROR = "must be an integer from 1 to 10000 (the plan's maximum applies)";
 
 export const SearchBody = t.Object({

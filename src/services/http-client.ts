@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
+import type { TraceParent, Tracer } from "../core/tracing/tracer.ts";
 import { ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
 import type { LimitDecision } from "./limiter.ts";
 import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
@@ -10,12 +11,16 @@ import type { RetryBudget } from "./resilience/retry-budget.ts";
 export interface CallContext {
   requestId: string;
   traceparent?: string;
+  /** The request's own span, the parent of each backend call's span (which is what travels upstream). */
+  trace?: TraceParent;
   /** Epoch ms by which the client's request must be answered; each backend call gets what is left. */
   deadline?: number;
   /** What the limiter decided for this call; the HTTP layer turns it into RateLimit headers. */
   limits?: LimitDecision;
   /** HIT, MISS or STALE, for the X-Cache header of a search. */
   cache?: "HIT" | "MISS" | "STALE";
+  /** Time spent in backend calls for this request, for its log line. */
+  upstreamMs?: number;
 }
 
 export interface JsonClientOptions {
@@ -27,6 +32,7 @@ export interface JsonClientOptions {
   breaker?: CircuitBreaker;
   budget?: RetryBudget;
   observe?: CallPolicy["observe"];
+  tracer?: Tracer;
 }
 
 export interface JsonCall<T extends TSchema> {
@@ -76,11 +82,17 @@ export class JsonClient {
       breaker: options.breaker,
       budget: options.budget,
       observe: options.observe,
+      tracer: options.tracer,
     };
   }
 
   call<T extends TSchema>(call: JsonCall<T>): Promise<Static<T>> {
-    return resilientCall(this.#policy, call.ctx, (timeoutMs) => this.#once(call, timeoutMs), classifyHttp);
+    return resilientCall(
+      this.#policy,
+      call.ctx,
+      (timeoutMs, traceparent) => this.#once(call, timeoutMs, traceparent),
+      classifyHttp,
+    );
   }
 
   /**
@@ -91,8 +103,12 @@ export class JsonClient {
     await this.#once({ method: "GET", path, ctx, schema: checkObject }, Math.min(timeoutMs, this.#timeoutMs));
   }
 
-  async #once<T extends TSchema>(call: JsonCall<T>, timeoutMs: number): Promise<Static<T>> {
-    const { request, response } = await this.#send(call, timeoutMs);
+  async #once<T extends TSchema>(
+    call: JsonCall<T>,
+    timeoutMs: number,
+    traceparent?: string,
+  ): Promise<Static<T>> {
+    const { request, response } = await this.#send(call, timeoutMs, traceparent ?? call.ctx.traceparent);
     if (!response.ok) {
       await response.body?.cancel().catch(() => {});
       throw new HTTPError(request, response);
@@ -121,14 +137,14 @@ export class JsonClient {
     return data;
   }
 
-  async #send(call: JsonCall<TSchema>, timeoutMs: number) {
+  async #send(call: JsonCall<TSchema>, timeoutMs: number, traceparent: string | undefined) {
     const { ctx, body } = call;
     const headers: Record<string, string> = {
       accept: "application/json",
       "x-request-id": ctx.requestId,
       "x-request-timeout-ms": String(Math.floor(timeoutMs)),
     };
-    if (ctx.traceparent) headers.traceparent = ctx.traceparent;
+    if (traceparent) headers.traceparent = traceparent;
     if (body !== undefined) headers["content-type"] = "application/json";
     const request = new Request(this.#base + call.path, {
       method: call.method,

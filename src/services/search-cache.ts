@@ -29,6 +29,8 @@ const KEY_VERSION = 1;
  */
 export class SearchCache {
   readonly #inflight = new Map<string, Promise<unknown>>();
+  /** Calls that joined a load already in flight instead of starting one; for metrics. */
+  coalesced = 0;
   readonly #ttlMs: number;
   readonly #staleMs: number;
   readonly #onError: ((error: unknown) => void) | undefined;
@@ -106,7 +108,10 @@ export class SearchCache {
    */
   coalesce<T>(key: string, load: () => Promise<T>): Promise<T> {
     const pending = this.#inflight.get(key);
-    if (pending) return pending as Promise<T>;
+    if (pending) {
+      this.coalesced += 1;
+      return pending as Promise<T>;
+    }
     // `new Promise` turns a load that throws synchronously into a rejection like any other.
     const call: Promise<T> = new Promise<T>((resolve) => resolve(load())).finally(() => {
       if (this.#inflight.get(key) === call) this.#inflight.delete(key);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createApp, type GatewayApp } from "../../src/app.ts";
 import { type GatewayConfig, loadConfig } from "../../src/core/config/load.ts";
 import { createLogger } from "../../src/core/logger.ts";
+import type { Tracer } from "../../src/core/tracing/tracer.ts";
 import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
 import type { RunningService } from "../../src/reference/service.ts";
 import { startUsersService } from "../../src/reference/users/index.ts";
@@ -23,6 +24,7 @@ export interface StackOptions {
   /** Flags as `gateway serve` takes them (camelCase keys); backend URLs default to fresh reference backends. */
   flags?: Record<string, unknown>;
   env?: Record<string, string>;
+  tracer?: Tracer;
 }
 
 /** Real reference backends on loopback sockets, shared by a test file; close() stops them. */
@@ -58,7 +60,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }) as ReadyConfig;
   const logs: string[] = [];
   const logger = createLogger("debug", (line) => logs.push(line));
-  const services = createServices(config, logger);
+  const services = createServices(config, logger, options.tracer ? { tracer: options.tracer } : {});
   const app = createApp({ services, logger });
   return {
     app,

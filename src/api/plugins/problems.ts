@@ -1,6 +1,7 @@
 import { Elysia, ValidationError } from "elysia";
 import { BadRequest, GatewayError, InvalidInput, NotFound } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
 import type { Problem } from "../../models/problem.ts";
 import { rateLimitHeaders } from "../rate-limit-headers.ts";
 import { requestMeta } from "./request-context.ts";
@@ -37,7 +38,7 @@ function fieldError(issue: SchemaIssue): { field: string; message: string } {
   const path = issue.path ? issue.path.replace(/^\//, "").replaceAll("/", ".") : "";
   const named = typeof issue.schema?.["x-field"] === "string" ? issue.schema["x-field"] : "";
   const message = typeof custom === "string" ? custom : issue.summary || issue.message || "is invalid";
-  return { field: path || named || "request", message };
+  return { field: named || path || "request", message };
 }
 
 function fromValidation(error: ValidationError): InvalidInput {
@@ -61,7 +62,7 @@ export function toProblem(error: GatewayError, requestId: string): Problem {
 }
 
 /** The one place where anything thrown becomes RFC 9457 problem+json; stack traces stay in the log. */
-export function problems(logger: Logger) {
+export function problems(logger: Logger, metrics?: GatewayMetrics) {
   return new Elysia({ name: "problems" })
     .onError(({ code, error, set, request }) => {
       const meta = requestMeta(request);
@@ -84,6 +85,11 @@ export function problems(logger: Logger) {
       }
       if (mapped.status >= 500 && !(mapped instanceof InternalError)) {
         logger.warn("request failed", { request_id: meta.requestId, status: mapped.status, error: mapped });
+      }
+      if (mapped.status === 429) {
+        const violated = mapped.extensions["violated-policies"];
+        for (const policy of Array.isArray(violated) ? violated : ["unknown"])
+          metrics?.rejections.inc([String(policy)]);
       }
       set.status = mapped.status;
       const limits = meta.call.limits ? rateLimitHeaders(meta.call.limits) : {};

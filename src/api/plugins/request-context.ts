@@ -27,7 +27,7 @@ export function requestMeta(request: Request): RequestMeta {
       requestId,
       trace,
       startedAt: performance.now(),
-      call: { requestId, traceparent: traceparent(trace) },
+      call: { requestId, traceparent: traceparent(trace), trace },
     };
     metas.set(request, meta);
   }

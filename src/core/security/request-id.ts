@@ -12,9 +12,11 @@ export function requestIdFrom(header: string | null): string {
 
 export interface TraceContext {
   traceId: string;
-  /** The span id of this gateway hop, sent upstream as the parent. */
+  /** The span id of this gateway hop: the parent of its backend calls' spans. */
   spanId: string;
   flags: string;
+  /** The caller's span, when it sent a traceparent. */
+  parentSpanId?: string;
 }
 
 /** Joins the caller's W3C trace when its traceparent is valid, else starts a new one. */
@@ -22,7 +24,7 @@ export function traceFrom(header: string | null): TraceContext {
   const match = header === null ? null : TRACEPARENT.exec(header.trim().toLowerCase());
   const spanId = randomBytes(8).toString("hex");
   if (match?.[1] && match[3] && match[1] !== ZERO_TRACE && match[2] !== ZERO_SPAN) {
-    return { traceId: match[1], spanId, flags: match[3] };
+    return { traceId: match[1], spanId, flags: match[3], ...(match[2] ? { parentSpanId: match[2] } : {}) };
   }
   return { traceId: randomBytes(16).toString("hex"), spanId, flags: "01" };
 }

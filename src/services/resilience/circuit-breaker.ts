@@ -70,12 +70,6 @@ export class CircuitBreaker {
     if (this.#state === "half-open" || this.#consecutive >= this.#o.failures || overRate) this.#open();
   }
 
-  /** A call that neither succeeded nor failed (e.g. abandoned): frees the half-open probe slot. */
-  release(): void {
-    this.#probing = false;
-    if (this.#state === "half-open") this.#open();
-  }
-
   #open(): void {
     this.#state = "open";
     this.#openedAt = this.clock();

@@ -1,7 +1,8 @@
+import { nowMs, SPAN_KIND, type Tracer, traceparentOf } from "../../core/tracing/tracer.ts";
 import { CircuitOpenError } from "../errors.ts";
 import type { CallContext } from "../http-client.ts";
 import type { CircuitBreaker } from "./circuit-breaker.ts";
-import { remainingMs } from "./deadline.ts";
+import { DeadlineExceeded, remainingMs } from "./deadline.ts";
 import type { RetryBudget } from "./retry-budget.ts";
 
 /** How a failed attempt counts: the backend working as specified, a transient fault, or a real failure. */
@@ -15,6 +16,8 @@ export interface CallPolicy {
   budget?: RetryBudget | undefined;
   /** Told of every attempt and of refusals by the open circuit (error undefined = success), for metrics. */
   observe?: ((error: unknown, seconds: number) => void) | undefined;
+  /** Records a client span per attempt; its id is the parent the backend sees in `traceparent`. */
+  tracer?: Tracer | undefined;
 }
 
 // A retry is only worth sending if it has at least this long to succeed.
@@ -32,12 +35,15 @@ const backoffMs = (attempt: number) => (25 + Math.random() * 50) * 2 ** attempt;
 export async function resilientCall<T>(
   policy: CallPolicy,
   ctx: CallContext,
-  attempt: (timeoutMs: number) => Promise<T>,
+  attempt: (timeoutMs: number, traceparent: string | undefined) => Promise<T>,
   classify: (error: unknown, cutByDeadline: boolean) => Verdict,
 ): Promise<T> {
-  const { breaker, budget, observe } = policy;
+  const { breaker, budget, observe, tracer } = policy;
+  const backend = breaker?.name ?? "backend";
   budget?.recordCall();
   for (let n = 0; ; n++) {
+    // No time left: not worth a call, and a certain failure must not count against the backend's circuit.
+    if (remainingMs(ctx) <= 0) throw new DeadlineExceeded();
     if (breaker && !breaker.tryAcquire()) {
       const refused = new CircuitOpenError(breaker.name, breaker.retryAfterMs);
       observe?.(refused, 0);
@@ -46,19 +52,48 @@ export async function resilientCall<T>(
     const left = remainingMs(ctx);
     const timeoutMs = Math.max(1, Math.min(policy.timeoutMs, left));
     const started = performance.now();
+    const spanId = tracer?.newSpanId();
+    const traceparent = ctx.trace && spanId ? traceparentOf(ctx.trace, spanId) : ctx.traceparent;
+    const finish = (error: unknown) => {
+      const seconds = (performance.now() - started) / 1000;
+      ctx.upstreamMs = (ctx.upstreamMs ?? 0) + seconds * 1000;
+      observe?.(error, seconds);
+      if (tracer && spanId && ctx.trace) {
+        tracer.record(
+          {
+            traceId: ctx.trace.traceId,
+            spanId,
+            parentSpanId: ctx.trace.spanId,
+            name: `${backend} call`,
+            kind: SPAN_KIND.client,
+            startMs: performance.timeOrigin + started,
+            endMs: nowMs(),
+            attributes: {
+              "gateway.backend": backend,
+              "gateway.attempt": n + 1,
+              "gateway.timeout_ms": Math.floor(timeoutMs),
+            },
+            error: error !== undefined,
+          },
+          ctx.trace.flags,
+        );
+      }
+    };
     try {
-      const value = await attempt(timeoutMs);
-      observe?.(undefined, (performance.now() - started) / 1000);
+      const value = await attempt(timeoutMs, traceparent);
+      finish(undefined);
       breaker?.success();
       return value;
     } catch (error) {
-      observe?.(error, (performance.now() - started) / 1000);
+      finish(error);
       const verdict = classify(error, timeoutMs >= left);
       if (verdict === "healthy") {
         breaker?.success();
         throw error;
       }
       breaker?.failure();
+      // A failure that just opened the circuit is not worth retrying: the retry would only be refused.
+      if (breaker?.state === "open") throw error;
       const wait = backoffMs(n);
       if (verdict !== "transient" || n >= policy.retries || remainingMs(ctx) < wait + MIN_ATTEMPT_MS)
         throw error;

@@ -1,0 +1,58 @@
+import { Elysia } from "elysia";
+import { Forbidden } from "../../core/errors.ts";
+
+const ALLOWED_HEADERS = ["authorization", "content-type", "x-request-id", "traceparent"];
+const EXPOSED_HEADERS = [
+  "x-request-id",
+  "ratelimit",
+  "ratelimit-policy",
+  "retry-after",
+  "x-cache",
+  "www-authenticate",
+];
+
+export interface CorsOptions {
+  /** Exact origins (`https://app.example.com`), or `*` for any (never with credentials). */
+  origins: readonly string[];
+  credentials: boolean;
+}
+
+/**
+ * CORS for the web front end, by allow-list. An allowed origin gets its own origin echoed (with
+ * `Vary: Origin`) on every answer, errors included; a preflight from one is answered at once (204); a
+ * preflight from any other origin is a 403 problem, and its real requests get no CORS headers, so the
+ * browser withholds the answer. Without configured origins the plugin does nothing.
+ */
+export function cors({ origins, credentials }: CorsOptions) {
+  const any = origins.includes("*");
+  const allowed = new Set(origins);
+  return new Elysia({ name: "cors", seed: { origins, credentials } })
+    .onRequest(({ request, set }) => {
+      if (origins.length === 0) return;
+      const origin = request.headers.get("origin");
+      if (origin === null) return;
+      const ok = any || allowed.has(origin);
+      const preflight = request.method === "OPTIONS" && request.headers.has("access-control-request-method");
+      if (!ok) {
+        if (preflight) throw new Forbidden(`Origin ${origin} may not call this API (GATEWAY_CORS_ORIGINS).`);
+        return;
+      }
+      set.headers["access-control-allow-origin"] = any && !credentials ? "*" : origin;
+      set.headers.vary = "Origin";
+      if (credentials) set.headers["access-control-allow-credentials"] = "true";
+      if (!preflight) {
+        set.headers["access-control-expose-headers"] = EXPOSED_HEADERS.join(", ");
+        return;
+      }
+      const asked = (request.headers.get("access-control-request-headers") ?? "")
+        .split(",")
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean);
+      const granted = asked.filter((h) => ALLOWED_HEADERS.includes(h));
+      set.headers["access-control-allow-methods"] = "GET, POST";
+      set.headers["access-control-allow-headers"] = (granted.length ? granted : ALLOWED_HEADERS).join(", ");
+      set.headers["access-control-max-age"] = "600";
+      return new Response(null, { status: 204, headers: set.headers as Record<string, string> });
+    })
+    .as("global");
+}
