@@ -1,12 +1,14 @@
 import { Elysia } from "elysia";
 import { accessLog } from "./api/plugins/access-log.ts";
 import { bodyLimit } from "./api/plugins/body-limit.ts";
+import { cors } from "./api/plugins/cors.ts";
 import { deadline } from "./api/plugins/deadline.ts";
 import { problems } from "./api/plugins/problems.ts";
 import { requestContext } from "./api/plugins/request-context.ts";
 import { docsRoutes } from "./api/routes/docs.ts";
 import { healthRoutes, type Lifecycle } from "./api/routes/health.ts";
 import { loginRoutes } from "./api/routes/login.ts";
+import { metricsRoutes } from "./api/routes/metrics.ts";
 import { profileRoutes } from "./api/routes/profile.ts";
 import { searchRoutes } from "./api/routes/search.ts";
 import type { Logger } from "./core/logger.ts";
@@ -23,17 +25,26 @@ export interface AppOptions {
 
 /** The whole HTTP surface; `app.handle(request)` runs it in-process, `server.ts` puts it on a socket. */
 export function createApp({ services, logger, bodyLimitBytes, lifecycle = { draining: false } }: AppOptions) {
-  return new Elysia({ name: "gateway" })
-    .use(requestContext)
-    .use(deadline(services.config.deadlineMs))
-    .use(problems(logger))
-    .use(accessLog(logger))
-    .use(bodyLimit(bodyLimitBytes))
-    .use(docsRoutes(VERSION))
-    .use(healthRoutes(services, lifecycle))
-    .use(loginRoutes(services.auth, new TrustedProxies(services.config.trustProxy ?? [])))
-    .use(profileRoutes(services.auth, services.limiter))
-    .use(searchRoutes(services.auth, services.limiter, services.search));
+  return (
+    new Elysia({ name: "gateway" })
+      .use(cors({ origins: services.config.corsOrigins ?? [], credentials: services.config.corsCredentials }))
+      .use(requestContext)
+      .use(deadline(services.config.deadlineMs))
+      .use(problems(logger, services.metrics))
+      .use(accessLog(logger, services.metrics, services.tracer))
+      .use(bodyLimit(bodyLimitBytes))
+      .use(docsRoutes(VERSION))
+      .use(healthRoutes(services, lifecycle))
+      // With an admin port, server.ts serves /metrics there instead.
+      .use(
+        services.config.adminPort === undefined
+          ? metricsRoutes(services.metrics, services.config.metricsToken)
+          : new Elysia(),
+      )
+      .use(loginRoutes(services.auth, new TrustedProxies(services.config.trustProxy ?? [])))
+      .use(profileRoutes(services.auth, services.limiter))
+      .use(searchRoutes(services.auth, services.limiter, services.search))
+  );
 }
 
 export type GatewayApp = ReturnType<typeof createApp>;

@@ -11,3 +11,8 @@ declare module "swagger-ui-dist/favicon-32x32.png" {
   const path: string;
   export default path;
 }
+// `import x from "....proto" with { type: "text" }` yields the file's text, embedded in the compiled binary.
+declare module "*.proto" {
+  const source: string;
+  export default source;
+}

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { ServerCredentials } from "@grpc/grpc-js";
 import { tempHome } from "./helpers/cli.ts";
+import { grpcFaults, startFakeGrpcAggregator } from "./helpers/fake-grpc-aggregator.ts";
+import { makeLocalhostCertificate } from "./helpers/tls.ts";
 
 /**
  * The compiled executable, driven as an operator would: built once here (the same command as
@@ -42,6 +45,26 @@ async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp): P
       return line;
     }
   }
+}
+
+/** Logs in as the demo premium user and searches, as a client of the gateway at `url` would. */
+async function searchThrough(url: string, query: string): Promise<{ title: string }[]> {
+  const login = await fetch(`${url}/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: "premium@example.com", password: "premium-pass" }),
+  });
+  expect(login.status).toBe(200);
+  const { access_token } = (await login.json()) as { access_token: string };
+  const search = await fetch(`${url}/search?query=${encodeURIComponent(query)}`, {
+    headers: { authorization: `Bearer ${access_token}` },
+  });
+  expect(search.status).toBe(200);
+  return ((await search.json()) as { results: { title: string }[] }).results;
+}
+
+function start(args: string[]) {
+  return Bun.spawn([binary, ...args], { cwd, env, stdout: "pipe", stderr: "pipe" });
 }
 
 describe("compiled binary", () => {
@@ -89,6 +112,111 @@ describe("compiled binary", () => {
       expect(((await search.json()) as { results: unknown[] }).results.length).toBeGreaterThan(0);
     } finally {
       child.kill("SIGTERM");
+    }
+    expect(await child.exited).toBe(0);
+  }, 30_000);
+
+  test("gRPC: reference aggregator --grpc-port, and serve --aggregator-url grpc:// in front of it", async () => {
+    const aggregator = start(["reference", "aggregator", "--port", "0", "--grpc-port", "0"]);
+    const users = start(["reference", "users", "--port", "0"]);
+    const children = [aggregator, users];
+    try {
+      const listening = JSON.parse(await readUntil(aggregator.stdout, /reference aggregator listening/)) as {
+        url: string;
+        grpc_url: string;
+      };
+      expect(listening.grpc_url).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+$/);
+      expect(listening.url).toStartWith("http://127.0.0.1:");
+      const usersUrl = (
+        JSON.parse(await readUntil(users.stdout, /reference users listening/)) as { url: string }
+      ).url;
+      const gateway = start([
+        "serve",
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--users-url",
+        usersUrl,
+        "--aggregator-url",
+        listening.grpc_url,
+        "--jwt-secret",
+        "binary-test-secret-that-is-at-least-32-bytes",
+      ]);
+      children.push(gateway);
+      const line = JSON.parse(await readUntil(gateway.stdout, /gateway listening/)) as {
+        url: string;
+        aggregator_url: string;
+      };
+      expect(line.aggregator_url).toBe(listening.grpc_url);
+      const results = await searchThrough(line.url, "iphone");
+      expect(results.length).toBeGreaterThan(0);
+      expect(results[0]?.title).toContain("iPhone");
+      const ready = await fetch(`${line.url}/readyz`);
+      expect(ready.status).toBe(200);
+    } finally {
+      for (const child of children) child.kill("SIGTERM");
+    }
+    expect(await Promise.all(children.map((child) => child.exited))).toEqual([0, 0, 0]);
+  }, 30_000);
+
+  test("serve --demo --demo-transport grpc: the demo talks gRPC to its reference Aggregator", async () => {
+    const child = start([
+      "serve",
+      "--demo",
+      "--demo-transport",
+      "grpc",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+    ]);
+    try {
+      const line = JSON.parse(await readUntil(child.stdout, /gateway listening/)) as {
+        url: string;
+        aggregator_url: string;
+      };
+      expect(line.aggregator_url).toMatch(/^grpc:\/\/127\.0\.0\.1:\d+$/);
+      const results = await searchThrough(line.url, "macbook");
+      expect(results[0]?.title).toContain("MacBook");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await child.exited).toBe(0);
+  }, 30_000);
+
+  test("grpcs://: the CA named by GRPC_DEFAULT_SSL_ROOTS_FILE_PATH is trusted", async () => {
+    const tls = makeLocalhostCertificate();
+    const credentials = ServerCredentials.createSsl(null, [{ private_key: tls.key, cert_chain: tls.cert }]);
+    const aggregator = await startFakeGrpcAggregator(grpcFaults.answer(), credentials);
+    const child = Bun.spawn(
+      [
+        binary,
+        "serve",
+        "--demo",
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--aggregator-url",
+        aggregator.url.replace("127.0.0.1", "localhost"),
+      ],
+      {
+        cwd,
+        env: { ...env, GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: tls.certPath },
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    try {
+      const { url } = JSON.parse(await readUntil(child.stdout, /gateway listening/)) as { url: string };
+      const results = await searchThrough(url, "anything");
+      expect(results[0]?.title).toBe("Product 1");
+      expect(aggregator.calls[0]?.metadata["x-request-id"]).toBeString();
+    } finally {
+      child.kill("SIGTERM");
+      await aggregator.stop();
+      tls.remove();
     }
     expect(await child.exited).toBe(0);
   }, 30_000);

@@ -18,7 +18,10 @@ async function runUntilStopped(io: IO, name: string, start: () => Promise<Runnin
   const logger = createLogger("info", (line) => io.stdout(`${line}\n`));
   const service = await start();
   const wait = untilStopped(io);
-  logger.info(`reference ${name} listening`, { url: service.url });
+  logger.info(`reference ${name} listening`, {
+    url: service.url,
+    ...(service.grpcUrl === undefined ? {} : { grpc_url: service.grpcUrl }),
+  });
   const signal = await wait.stopped;
   wait.dispose();
   logger.info("shutting down", { signal });
@@ -45,9 +48,14 @@ export function registerReference(program: Command, io: IO): void {
     .description("The reference Aggregator (deterministic catalog over demo marketplaces)")
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0 = any free port)", port, 8082)
-    .action((options: { host: string; port: number }) =>
+    .option("--grpc-port <port>", "also serve gRPC on this port (0 = any free port)", port)
+    .action((options: { host: string; port: number; grpcPort?: number }) =>
       runUntilStopped(io, "aggregator", () =>
-        startAggregatorService({ hostname: options.host, port: options.port }),
+        startAggregatorService({
+          hostname: options.host,
+          port: options.port,
+          ...(options.grpcPort === undefined ? {} : { grpcPort: options.grpcPort }),
+        }),
       ),
     );
 }

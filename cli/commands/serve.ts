@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { ConfigError, demoSecret, loadConfig } from "../../src/core/config/load.ts";
 import { configFileSetting, settings } from "../../src/core/config/settings.ts";
 import { createLogger } from "../../src/core/logger.ts";
+import { tracerFromEnv } from "../../src/core/tracing/from-env.ts";
 import { startGateway } from "../../src/server.ts";
 import { createServices } from "../../src/services/container.ts";
 import { VERSION } from "../../src/version.ts";
@@ -32,9 +33,9 @@ export function registerServe(program: Command, io: IO): void {
       if (error instanceof ConfigError) throw error;
       throw new CliError((error as Error).message, EXIT.usage);
     }
-    const logger = createLogger(config.logLevel, (line) => io.stdout(`${line}\n`));
+    const logger = createLogger(config.logLevel, (line) => io.stdout(`${line}\n`), {}, config.logFormat);
     const stack = await startDemoBackends(config, config.jwtSecret ?? demoSecret());
-    const services = createServices(stack.config, logger);
+    const services = createServices(stack.config, logger, { tracer: tracerFromEnv(io.env, VERSION, logger) });
     let gateway: ReturnType<typeof startGateway>;
     try {
       gateway = startGateway({
@@ -61,12 +62,14 @@ export function registerServe(program: Command, io: IO): void {
       users_url: stack.config.usersUrl,
       aggregator_url: stack.config.aggregatorUrl,
       limits: config.redisUrl ? `redis (${config.redisFailure} on failure)` : "in-process",
+      metrics_url: `${gateway.adminUrl ?? gateway.url}/metrics`,
     });
     if (config.demo) io.stderr(demoBanner(gateway.url, stack));
     const signal = await wait.stopped;
     wait.dispose();
-    logger.info("shutting down", { signal, drain_ms: config.drainTimeoutMs });
-    await gateway.stop(config.drainTimeoutMs);
+    logger.info("shutting down", { signal, drain_ms: config.drainTimeoutMs, delay_ms: config.drainDelayMs });
+    await gateway.stop(config.drainTimeoutMs, config.drainDelayMs);
+    await services.tracer.shutdown();
     services.close();
     await stack.stop();
     logger.info("stopped");

@@ -4,7 +4,10 @@ import { DEMO_USERS } from "./demo.ts";
 /** What a person starting `gateway serve --demo` needs to try it at once. */
 export function demoBanner(url: string, stack: DemoStack): string {
   const users = DEMO_USERS.map((u) => `    ${u.email.padEnd(22)} ${u.password.padEnd(14)} ${u.description}`);
-  const backends = stack.started.map(({ name, service }) => `    ${name.padEnd(11)} ${service.url}`);
+  const backends = stack.started.map(
+    ({ name, service }) =>
+      `    ${name.padEnd(11)} ${[service.url, service.grpcUrl].filter(Boolean).join(" and ")}`,
+  );
   return [
     "",
     `  Search Gateway (demo mode) on ${url}`,

@@ -16,7 +16,8 @@ export interface DemoStack {
 
 /**
  * Starts the reference backends on loopback for each backend URL the config lacks, so demo traffic takes
- * exactly the production path: real HTTP, the same clients, the same validation.
+ * exactly the production path: real HTTP (or gRPC, with `demoTransport`), the same clients, the same
+ * validation.
  */
 export async function startDemoBackends(config: GatewayConfig, secret: string): Promise<DemoStack> {
   const started: DemoStack["started"] = [];
@@ -33,9 +34,14 @@ export async function startDemoBackends(config: GatewayConfig, secret: string): 
     }
     let aggregatorUrl = config.aggregatorUrl;
     if (!aggregatorUrl) {
-      const service = await startAggregatorService({ hostname: "127.0.0.1", port: 0 });
+      const grpc = config.demoTransport === "grpc";
+      const service = await startAggregatorService({
+        hostname: "127.0.0.1",
+        port: 0,
+        ...(grpc ? { grpcPort: 0 } : {}),
+      });
       started.push({ name: "aggregator", service });
-      aggregatorUrl = service.url;
+      aggregatorUrl = (grpc ? service.grpcUrl : undefined) ?? service.url;
     }
     return {
       config: { ...config, usersUrl, aggregatorUrl, jwtSecret: config.jwtSecret ?? secret },

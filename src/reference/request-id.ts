@@ -5,10 +5,14 @@ export const REQUEST_ID_HEADER = "x-request-id";
 // Only echo ids that are safe to reflect: visible ASCII, bounded like the aggregator's request_id field.
 const SAFE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 
-/** The caller's request id when it is one worth echoing; anything else is ignored rather than rejected. */
+/** The id when it is one worth echoing; anything else is ignored rather than rejected. */
+export function echoableRequestId(id: unknown): string | undefined {
+  return typeof id === "string" && SAFE_REQUEST_ID.test(id) ? id : undefined;
+}
+
+/** The caller's request id when it is one worth echoing. */
 export function requestIdOf(request: Request): string | undefined {
-  const id = request.headers.get(REQUEST_ID_HEADER);
-  return id !== null && SAFE_REQUEST_ID.test(id) ? id : undefined;
+  return echoableRequestId(request.headers.get(REQUEST_ID_HEADER));
 }
 
 /**

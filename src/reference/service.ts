@@ -2,6 +2,8 @@
 export interface RunningService {
   url: string;
   port: number;
+  /** grpc://host:port when the service also speaks gRPC (the Aggregator, when asked to). */
+  grpcUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -42,7 +44,8 @@ export async function listen(app: FetchApp, options: ListenOptions = {}): Promis
   };
 }
 
-function urlHost(hostname: string): string {
+/** The host part of a URL that reaches a socket bound to `hostname` (a wildcard is reached on loopback). */
+export function urlHost(hostname: string): string {
   if (hostname === "0.0.0.0") return "127.0.0.1";
   if (hostname === "::") return "[::1]";
   return hostname.includes(":") ? `[${hostname}]` : hostname;

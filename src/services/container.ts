@@ -1,6 +1,8 @@
 import type { GatewayConfig } from "../core/config/load.ts";
 import type { Logger } from "../core/logger.ts";
+import { GatewayMetrics } from "../core/metrics/gateway-metrics.ts";
 import { TokenService } from "../core/security/tokens.ts";
+import { Tracer } from "../core/tracing/tracer.ts";
 import type { CacheStore } from "../stores/cache-store.ts";
 import { FailoverLimitStore } from "../stores/failover-limit-store.ts";
 import type { LimitStore } from "../stores/limit-store.ts";
@@ -9,6 +11,7 @@ import { MemoryLimitStore } from "../stores/memory-limit-store.ts";
 import { RedisCacheStore } from "../stores/redis-cache-store.ts";
 import { RedisConnection } from "../stores/redis-connection.ts";
 import { RedisLimitStore } from "../stores/redis-limit-store.ts";
+import { VERSION } from "../version.ts";
 import { type AggregatorClient, createAggregatorClient } from "./aggregator-client.ts";
 import { AuthService } from "./auth-service.ts";
 import { Limiter } from "./limiter.ts";
@@ -36,6 +39,8 @@ export interface Services {
   cacheStore: CacheStore;
   /** One circuit per backend; /readyz shows their state. */
   breakers: { users: CircuitBreaker; aggregator: CircuitBreaker };
+  metrics: GatewayMetrics;
+  tracer: Tracer;
   /** Releases timers and connections (the Redis client); the HTTP server is stopped separately. */
   close(): void;
 }
@@ -78,12 +83,25 @@ function resilience(name: string, config: GatewayConfig) {
 }
 
 /** Builds the one set of clients and services that both the HTTP server and the CLI use. */
-export function createServices(config: ReadyConfig, logger: Logger, limits?: LimitStore): Services {
+export interface ServiceExtras {
+  /** A limit store to use instead of the configured one (benchmarks). */
+  limits?: LimitStore;
+  /** Where spans go; without it nothing is recorded. */
+  tracer?: Tracer;
+}
+
+export function createServices(config: ReadyConfig, logger: Logger, extras: ServiceExtras = {}): Services {
+  const tracer = extras.tracer ?? new Tracer();
   // One Redis connection for everything shared: limits now, the search cache too.
   const redis = config.redisUrl ? new RedisConnection(config.redisUrl, config.redisTimeoutMs) : undefined;
-  const limitStore = limits ?? createLimitStore(config, logger, redis);
-  const usersOptions = resilience("Users", config);
-  const aggregatorOptions = resilience("Aggregator", config);
+  const limitStore = extras.limits ?? createLimitStore(config, logger, redis);
+  const metrics = new GatewayMetrics(VERSION);
+  const usersOptions = { ...resilience("Users", config), observe: metrics.observer("users"), tracer };
+  const aggregatorOptions = {
+    ...resilience("Aggregator", config),
+    observe: metrics.observer("aggregator"),
+    tracer,
+  };
   const users = new UsersClient({
     baseUrl: config.usersUrl,
     timeoutMs: config.usersTimeoutMs,
@@ -101,16 +119,21 @@ export function createServices(config: ReadyConfig, logger: Logger, limits?: Lim
     ttlSeconds: config.jwtTtl,
   });
   const guard = new LoginGuard(limitStore, config.login);
-  const auth = new AuthService(
-    users,
-    tokens,
-    new UserCache(config.userCacheTtl * 1000, config.userStaleTtl * 1000),
-    config.plans,
-    guard,
-  );
+  const userCache = new UserCache(config.userCacheTtl * 1000, config.userStaleTtl * 1000);
+  const auth = new AuthService(users, tokens, userCache, config.plans, guard);
   const limiter = new Limiter(limitStore, config.plans);
   const cacheStore = createCacheStore(config, redis);
-  const search = new SearchService(aggregator, limiter, createSearchCache(config, logger, cacheStore));
+  const searchCache = createSearchCache(config, logger, cacheStore);
+  const search = new SearchService(aggregator, limiter, searchCache);
+  const breakers = { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker };
+  metrics.watch({
+    circuits: () =>
+      Object.entries(breakers).map(([name, breaker]) => [name, breaker.state] as [string, string]),
+    cacheEntries: () => (cacheStore instanceof MemoryCacheStore ? cacheStore.size : undefined),
+    coalesced: () => searchCache.coalesced,
+    userCacheStale: () => userCache.staleServed,
+    limitFallbacks: () => (limitStore instanceof FailoverLimitStore ? limitStore.fallbacks : 0),
+  });
   return {
     config,
     users,
@@ -121,10 +144,13 @@ export function createServices(config: ReadyConfig, logger: Logger, limits?: Lim
     limiter,
     limitStore,
     cacheStore,
-    breakers: { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker },
+    breakers,
+    metrics,
+    tracer,
     close: () => {
       limitStore.close();
       cacheStore.close();
+      aggregator.close();
       redis?.close();
     },
   };

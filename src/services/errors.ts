@@ -1,3 +1,5 @@
+import { status } from "@grpc/grpc-js";
+
 /**
  * What can go wrong calling a backend, ky-style: each error carries the request (and response) so the
  * caller decides what it means. The gateway maps them to its own errors in `upstream-errors.ts`.
@@ -55,5 +57,32 @@ export class CircuitOpenError extends Error {
   ) {
     super(`the ${backend} circuit is open`);
     this.name = "CircuitOpenError";
+  }
+}
+
+/**
+ * A gRPC call that ended with a status other than OK: sent by the server, or set by grpc-js itself (its
+ * deadline passed, no connection could be made). `upstream-errors.ts` holds the table of what each means.
+ */
+export class GrpcStatusError extends Error {
+  constructor(
+    readonly method: string,
+    readonly code: status,
+    readonly details: string,
+  ) {
+    // Details may come from the server: bounded, so a hostile one cannot flood the logs.
+    super(`${method} ended with gRPC status ${status[code] ?? code}: ${details.slice(0, 200)}`);
+    this.name = "GrpcStatusError";
+  }
+}
+
+/** The gRPC call ended OK, but with an answer that is not what its contract promises (shape, size). */
+export class GrpcContractError extends Error {
+  constructor(
+    readonly method: string,
+    detail: string,
+  ) {
+    super(`${method}: ${detail}`);
+    this.name = "GrpcContractError";
   }
 }

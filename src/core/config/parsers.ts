@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+
 /**
  * Parsers turn a raw value (a string from env or a flag, or a JSON/TOML value from the config file) into a
  * typed setting, or throw a ParseError whose message completes "expected ...". Keeping them tiny and
@@ -46,6 +48,20 @@ export function url(...protocols: string[]): Parser<string> {
     return value.replace(/\/+$/, "");
   };
 }
+
+/**
+ * The Aggregator's URL: http(s):// for HTTP/JSON, grpc(s):// for gRPC. A grpcs:// URL must name its host:
+ * grpc-js sends the host as the TLS server name (SNI), and Bun's TLS refuses an IP address there, so every
+ * call would fail; better said once at start.
+ */
+export const aggregatorUrl: Parser<string> = (raw) => {
+  const value = url("http", "https", "grpc", "grpcs")(raw);
+  const parsed = new URL(value);
+  if (parsed.protocol === "grpcs:" && isIP(parsed.hostname.replace(/^\[|\]$/g, "")) !== 0) {
+    throw new ParseError("a grpcs:// URL with a host name, not an IP address (TLS checks the name)");
+  }
+  return value;
+};
 
 export const boolean: Parser<boolean> = (raw) => {
   if (typeof raw === "boolean") return raw;

@@ -1,6 +1,6 @@
 import type { LogLevel } from "../logger.ts";
 import { TrustedProxies } from "../security/client-ip.ts";
-import { boolean, integer, list, oneOf, type Parser, secret, text, url } from "./parsers.ts";
+import { aggregatorUrl, boolean, integer, list, oneOf, type Parser, secret, text, url } from "./parsers.ts";
 
 /**
  * Every setting of the gateway, once: the config-file key, env var, flag, default and meaning.
@@ -49,8 +49,9 @@ export const settings = {
     env: "GATEWAY_AGGREGATOR_URL",
     flag: "--aggregator-url",
     default: undefined,
-    description: "Base URL of the Aggregator (required unless --demo)",
-    parse: url("http", "https"),
+    description:
+      "URL of the Aggregator: http(s):// for HTTP/JSON, grpc:// or grpcs:// (TLS) for gRPC (required unless --demo)",
+    parse: aggregatorUrl,
   }),
   jwtSecret: setting<string, undefined>({
     env: "GATEWAY_JWT_SECRET",
@@ -111,12 +112,41 @@ export const settings = {
     description: "debug, info, warn or error",
     parse: oneOf("debug", "info", "warn", "error"),
   }),
+  logFormat: setting<"json" | "pretty", "json">({
+    env: "GATEWAY_LOG_FORMAT",
+    flag: "--log-format",
+    default: "json",
+    description: "`json` (one object per line) or `pretty` (for humans at a terminal)",
+    parse: oneOf("json", "pretty"),
+  }),
+  adminPort: setting<number, undefined>({
+    env: "GATEWAY_ADMIN_PORT",
+    flag: "--admin-port",
+    default: undefined,
+    description: "Serve /metrics on this port (same host) instead of the public one",
+    parse: integer(0, 65535),
+  }),
+  metricsToken: setting<string, undefined>({
+    env: "GATEWAY_METRICS_TOKEN",
+    flag: "--metrics-token",
+    default: undefined,
+    description: "Bearer token /metrics requires (without it /metrics is open)",
+    parse: text,
+    sensitive: true,
+  }),
   demo: setting({
     env: "GATEWAY_DEMO",
     flag: "--demo",
     default: false,
     description: "Start the reference backends on loopback and use them for any backend URL not given",
     parse: boolean,
+  }),
+  demoTransport: setting<"http" | "grpc", "http">({
+    env: "GATEWAY_DEMO_TRANSPORT",
+    flag: "--demo-transport",
+    default: "http",
+    description: "Demo mode: how the gateway talks to the reference Aggregator it starts, http or grpc",
+    parse: oneOf("http", "grpc"),
   }),
   dataDir: setting<string, undefined>({
     env: "GATEWAY_DATA_DIR",
@@ -198,12 +228,38 @@ export const settings = {
     description: "Largest backend answer read; a bigger one is a 502",
     parse: integer(1024, 1024 * 1024 * 1024),
   }),
+  drainDelayMs: setting({
+    env: "GATEWAY_DRAIN_DELAY_MS",
+    flag: "--drain-delay-ms",
+    default: 0,
+    description:
+      "On SIGTERM/SIGINT: keep accepting for this long while /readyz says 503, so a load balancer can notice, ms",
+    parse: integer(0, 600_000),
+  }),
   drainTimeoutMs: setting({
     env: "GATEWAY_DRAIN_TIMEOUT_MS",
     flag: "--drain-timeout-ms",
     default: 10_000,
     description: "On SIGTERM/SIGINT: longest wait for requests in flight before closing, ms",
     parse: integer(0, 600_000),
+  }),
+  corsOrigins: setting<string[], undefined>({
+    env: "GATEWAY_CORS_ORIGINS",
+    flag: "--cors-origins",
+    default: undefined,
+    description:
+      "Browser origins allowed to call the API (comma-separated, e.g. `https://app.example.com`; `*` = any)",
+    parse: list("origins like https://app.example.com", (entry) => {
+      if (entry !== "*" && !/^https?:\/\/[^/\s]+$/.test(entry))
+        throw new Error(`"${entry}" is not an origin`);
+    }),
+  }),
+  corsCredentials: setting({
+    env: "GATEWAY_CORS_CREDENTIALS",
+    flag: "--cors-credentials",
+    default: false,
+    description: "Let allowed origins send credentials (cookies); bearer tokens need no credentials mode",
+    parse: boolean,
   }),
   trustProxy: setting<string[], undefined>({
     env: "GATEWAY_TRUST_PROXY",
@@ -218,7 +274,7 @@ export const settings = {
     flag: "--redis-url",
     default: undefined,
     description:
-      "Redis for limits shared by every instance (redis:// or rediss://); without it limits are per process",
+      "Redis shared by every instance for limits and the search cache (redis:// or rediss://); without it both are per process",
     parse: url("redis", "rediss"),
     sensitive: true,
   }),

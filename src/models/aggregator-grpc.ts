@@ -1,0 +1,83 @@
+import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
+import { fromJSON } from "@grpc/proto-loader";
+import { parse } from "protobufjs";
+import protoSource from "../../proto/aggregator/v1/aggregator.proto" with { type: "text" };
+import type { AggregatorSearchRequest, AggregatorSearchResponse, Product, Source } from "./search.ts";
+
+/**
+ * The Aggregator's gRPC contract (proto/aggregator/v1/aggregator.proto), shared by the gateway's client
+ * and the reference server. The .proto is embedded as text and parsed here, because the compiled binary
+ * has no files beside it to load at run time.
+ */
+const root = parse(protoSource, { keepCase: true }).root;
+
+// keepCase: the proto's field names are the JSON contract's, so messages and JSON share one shape.
+// defaults: an unset scalar decodes as its zero value (as proto3 defines it), leaving the schema to judge it;
+// oneofs off: a proto3 `optional` field that was not sent stays absent instead of gaining a marker key.
+const definitions = fromJSON(root.toJSON(), { keepCase: true, defaults: true, longs: Number, oneofs: false });
+
+export const AGGREGATOR_SERVICE = "aggregator.v1.Aggregator";
+
+function service(name: string): ServiceDefinition {
+  const definition = definitions[name];
+  if (definition === undefined || "format" in definition)
+    throw new Error(`the proto defines no service ${name}`);
+  return definition as ServiceDefinition;
+}
+
+export const aggregatorService = service(AGGREGATOR_SERVICE);
+
+/** SearchResponse as decoded: scalars always present (proto3 defaults), `optional` ones only when sent. */
+export interface SearchResponseMessage {
+  request_id: string;
+  results: ProductMessage[];
+  sources: Source[];
+}
+
+export interface ProductMessage extends Omit<Product, "image_url" | "rating"> {
+  image_url?: string | null;
+  rating?: number | null;
+}
+
+export const searchMethod = aggregatorService.Search as MethodDefinition<
+  AggregatorSearchRequest,
+  SearchResponseMessage
+>;
+
+function productFrom(message: ProductMessage): Product {
+  const product: Product = {
+    id: message.id,
+    title: message.title,
+    price: message.price,
+    currency: message.currency,
+    url: message.url,
+    source: message.source,
+  };
+  // Absent means "not given": the JSON contract omits the key rather than sending null or "".
+  if (message.image_url != null) product.image_url = message.image_url;
+  if (message.rating != null) product.rating = message.rating;
+  return product;
+}
+
+/** The answer in the JSON contract's shape, key by key, so it is checked by the same schema as HTTP's. */
+export function searchResponseFromMessage(message: SearchResponseMessage): AggregatorSearchResponse {
+  return {
+    request_id: message.request_id,
+    results: (message.results ?? []).map(productFrom),
+    sources: (message.sources ?? []).map((source) => ({
+      name: source.name,
+      ok: source.ok,
+      took_ms: source.took_ms,
+    })),
+  };
+}
+
+/** A request as the server received it, in the JSON contract's shape (for the same validation). */
+export function searchRequestFromMessage(message: AggregatorSearchRequest): AggregatorSearchRequest {
+  return {
+    request_id: message.request_id,
+    query: message.query,
+    categories: [...(message.categories ?? [])],
+    limit: message.limit,
+  };
+}

@@ -1,0 +1,156 @@
+import { type ChannelOptions, Client, credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import {
+  type SearchResponseMessage,
+  searchMethod,
+  searchResponseFromMessage,
+} from "../models/aggregator-grpc.ts";
+import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../models/search.ts";
+import type { AggregatorClient } from "./aggregator-client.ts";
+import { GrpcContractError, GrpcStatusError } from "./errors.ts";
+import type { CallContext, JsonClientOptions } from "./http-client.ts";
+import { type CallPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
+
+export interface GrpcClientOptions extends JsonClientOptions {
+  /**
+   * grpcs:// only: the CAs to trust instead of the system's. For tests; an operator sets
+   * GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, which grpc-js reads (Bun's NODE_EXTRA_CA_CERTS does not reach it).
+   */
+  rootCerts?: Buffer;
+}
+
+const checkSearch = TypeCompiler.Compile(AggregatorSearchResponse);
+const DEFAULT_MAX_BODY = 2 * 1024 * 1024;
+const SEARCH = searchMethod.path;
+
+// The status codes of a server working as specified but refusing this call (HTTP's 4xx): they neither
+// count against its circuit nor are worth a retry.
+const CALLER_FAULTS = new Set([
+  status.INVALID_ARGUMENT,
+  status.NOT_FOUND,
+  status.ALREADY_EXISTS,
+  status.PERMISSION_DENIED,
+  status.FAILED_PRECONDITION,
+  status.OUT_OF_RANGE,
+  status.UNAUTHENTICATED,
+  status.ABORTED,
+  status.RESOURCE_EXHAUSTED,
+]);
+
+export function classifyGrpc(error: unknown, cutByDeadline: boolean): Verdict {
+  if (!(error instanceof GrpcStatusError)) return "failure";
+  if (error.code === status.UNAVAILABLE) return "transient";
+  if (error.code === status.DEADLINE_EXCEEDED) return cutByDeadline ? "failure" : "transient";
+  return CALLER_FAULTS.has(error.code) ? "healthy" : "failure";
+}
+
+/** host:port to dial; a URL without a port gets its scheme's usual one, as http(s) URLs do. */
+function targetOf(url: URL): string {
+  return `${url.hostname}:${url.port || (url.protocol === "grpcs:" ? "443" : "80")}`;
+}
+
+/**
+ * The Aggregator over gRPC (grpc:// is h2c, grpcs:// is TLS), under the same rules as the HTTP client:
+ * each Search goes through `resilientCall`, its attempt timeout sent as the gRPC deadline, and the answer,
+ * converted to the JSON contract's shape, is checked by the same schema before anyone uses it.
+ */
+export class GrpcAggregatorClient implements AggregatorClient {
+  readonly #client: Client;
+  readonly #timeoutMs: number;
+  readonly #maxBody: number;
+  readonly #policy: CallPolicy;
+
+  constructor(options: GrpcClientOptions) {
+    const url = new URL(options.baseUrl);
+    this.#timeoutMs = options.timeoutMs;
+    this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    const channel: ChannelOptions = {
+      "grpc.max_receive_message_length": this.#maxBody,
+      // The circuit breaker already paces calls to a failing Aggregator; a long reconnect backoff on top
+      // would keep failing them for up to two minutes after it is back.
+      "grpc.initial_reconnect_backoff_ms": 100,
+      "grpc.max_reconnect_backoff_ms": 1000,
+    };
+    const secure = url.protocol === "grpcs:";
+    const creds = secure ? credentials.createSsl(options.rootCerts ?? null) : credentials.createInsecure();
+    this.#client = new Client(targetOf(url), creds, channel);
+    this.#policy = {
+      timeoutMs: options.timeoutMs,
+      retries: options.retries ?? 0,
+      breaker: options.breaker,
+      budget: options.budget,
+      observe: options.observe,
+      tracer: options.tracer,
+    };
+  }
+
+  search(request: AggregatorSearchRequest, ctx: CallContext): Promise<AggregatorSearchResponse> {
+    return resilientCall(
+      this.#policy,
+      ctx,
+      (timeoutMs, traceparent) => this.#search(request, ctx, timeoutMs, traceparent ?? ctx.traceparent),
+      classifyGrpc,
+    );
+  }
+
+  /**
+   * Ready when the channel connects (TCP, TLS for grpcs, the HTTP/2 handshake) within the probe's time:
+   * it needs nothing of the server beyond the Search contract, e.g. no grpc.health.v1 service. Like the
+   * HTTP probe it bypasses the breaker and retries.
+   */
+  health(_ctx: CallContext, timeoutMs = 1000): Promise<void> {
+    const wait = Math.min(timeoutMs, this.#timeoutMs);
+    return new Promise((resolve, reject) => {
+      this.#client.waitForReady(Date.now() + wait, (error) => {
+        if (error) reject(new GrpcStatusError("connect", status.UNAVAILABLE, error.message));
+        else resolve();
+      });
+    });
+  }
+
+  close(): void {
+    this.#client.close();
+  }
+
+  async #search(
+    request: AggregatorSearchRequest,
+    ctx: CallContext,
+    timeoutMs: number,
+    traceparent: string | undefined,
+  ): Promise<AggregatorSearchResponse> {
+    const metadata = new Metadata();
+    metadata.set("x-request-id", ctx.requestId);
+    if (traceparent) metadata.set("traceparent", traceparent);
+    const message = await new Promise<SearchResponseMessage | undefined>((resolve, reject) => {
+      this.#client.makeUnaryRequest(
+        SEARCH,
+        searchMethod.requestSerialize,
+        searchMethod.responseDeserialize,
+        request,
+        metadata,
+        { deadline: Date.now() + timeoutMs },
+        (error: ServiceError | null, value?: SearchResponseMessage) =>
+          error ? reject(this.#failure(error)) : resolve(value),
+      );
+    });
+    const answer = message == null ? undefined : searchResponseFromMessage(message);
+    if (!checkSearch.Check(answer)) {
+      const first = answer === undefined ? undefined : checkSearch.Errors(answer).First();
+      const where = first ? ` (${first.path || "/"}: ${first.message})` : "";
+      throw new GrpcContractError(SEARCH, `answered with a message that does not match its contract${where}`);
+    }
+    return answer;
+  }
+
+  #failure(error: ServiceError): Error {
+    // grpc-js reports an answer over max_receive_message_length as RESOURCE_EXHAUSTED, which from a server
+    // would mean "refused, try later"; here the server sent more than the contract allows.
+    if (
+      error.code === status.RESOURCE_EXHAUSTED &&
+      error.details.startsWith("Received message larger than max")
+    ) {
+      return new GrpcContractError(SEARCH, `answered with a message over the ${this.#maxBody} byte limit`);
+    }
+    return new GrpcStatusError(SEARCH, error.code, error.details);
+  }
+}
