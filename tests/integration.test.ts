@@ -36,7 +36,7 @@ beforeAll(async () => {
   // caching and circuits have their own suite (resilience.test.ts).
   gateway = boot({
     aggregatorTimeoutMs: 300,
-    usersTimeoutMs: 300,
+    usersTimeoutMs: 1000,
     userCacheTtl: 0,
     breakerFailures: 1000,
     cacheTtl: 0,
