@@ -15,6 +15,7 @@ const assets: Record<string, { path: string; type: string }> = {
 };
 
 type Operation = {
+  parameters?: { schema?: Record<string, unknown> & { anyOf?: Record<string, unknown>[] } }[];
   responses?: Record<
     string,
     { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }
@@ -38,10 +39,31 @@ export function labelProblems(spec: { paths?: Record<string, Record<string, Oper
   return spec;
 }
 
+/**
+ * Elysia documents a numeric query parameter as "a numeric string (default 0) or a number"; Swagger UI
+ * then pre-fills 0, which is out of range for `limit`. The number branch alone says what we accept.
+ */
+export function numericParameters(spec: { paths?: Record<string, Record<string, Operation>> }) {
+  for (const operations of Object.values(spec.paths ?? {})) {
+    for (const operation of Object.values(operations)) {
+      for (const parameter of operation.parameters ?? []) {
+        const branches = parameter.schema?.anyOf ?? [];
+        const number = branches.find((b) => b.type === "number" || b.type === "integer");
+        const coerced = branches.some(
+          (b) => b.type === "string" && (b.format === "numeric" || b.format === "integer"),
+        );
+        if (branches.length === 2 && number && coerced) parameter.schema = number;
+      }
+    }
+  }
+  return spec;
+}
+
 export function docsRoutes(version: string) {
   return new Elysia({ name: "routes/docs" })
     .onAfterHandle(({ path, response }) => {
-      if (path === "/docs/json" && response && typeof response === "object") return labelProblems(response);
+      if (path === "/docs/json" && response && typeof response === "object")
+        return numericParameters(labelProblems(response));
     })
     .use(
       openapi({

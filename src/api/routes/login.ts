@@ -4,7 +4,7 @@ import { clientIp, type TrustedProxies } from "../../core/security/client-ip.ts"
 import { LoginBody, TokenResponse } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
-import { problemResponses, upstreamProblems } from "./responses.ts";
+import { problemResponses } from "./responses.ts";
 
 export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
   return new Elysia({ name: "routes/login" }).use(requestContext).post(
@@ -36,7 +36,9 @@ export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
         415: problemResponses[415],
         422: problemResponses[422],
         429: problemResponses[429],
-        ...upstreamProblems,
+        502: problemResponses[502],
+        503: problemResponses[503],
+        504: problemResponses[504],
       },
       detail: {
         tags: ["auth"],

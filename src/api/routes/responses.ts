@@ -49,9 +49,3 @@ export const problemResponses = {
     "The Aggregator service did not answer within 5000 ms.",
   ),
 } as const;
-
-export const upstreamProblems = {
-  502: problemResponses[502],
-  503: problemResponses[503],
-  504: problemResponses[504],
-} as const;

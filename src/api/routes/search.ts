@@ -6,7 +6,7 @@ import type { Limiter } from "../../services/limiter.ts";
 import type { SearchInput, SearchService } from "../../services/search-service.ts";
 import { authentication } from "../plugins/auth.ts";
 import { requestContext } from "../plugins/request-context.ts";
-import { problemResponses, upstreamProblems } from "./responses.ts";
+import { problemResponses } from "./responses.ts";
 
 const response = {
   200: SearchResponse,
@@ -17,7 +17,9 @@ const response = {
   429: problemResponses[429],
   413: problemResponses[413],
   422: problemResponses[422],
-  ...upstreamProblems,
+  502: problemResponses[502],
+  503: problemResponses[503],
+  504: problemResponses[504],
 };
 
 const description =
