@@ -1,3 +1,4 @@
+import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
 import { PlanLimits, PlanName, SubscriptionView } from "./subscription.ts";
 import { UserId } from "./user.ts";
@@ -40,14 +41,14 @@ export type LoginBody = Static<typeof LoginBody>;
 export const TokenResponse = t.Object({
   access_token: t.String(),
   token_type: t.Literal("bearer"),
-  expires_in: t.Integer({ description: "Seconds until the token expires" }),
+  expires_in: Type.Integer({ description: "Seconds until the token expires" }),
 });
 export type TokenResponse = Static<typeof TokenResponse>;
 
 const Usage = t.Object({
-  limit: t.Union([t.Integer(), t.Null()], { description: "null = unlimited" }),
-  remaining: t.Union([t.Integer(), t.Null()]),
-  reset_seconds: t.Union([t.Integer(), t.Null()], {
+  limit: t.Union([Type.Integer(), t.Null()], { description: "null = unlimited" }),
+  remaining: t.Union([Type.Integer(), t.Null()]),
+  reset_seconds: t.Union([Type.Integer(), t.Null()], {
     description: "Until `remaining` grows again (see docs/limits.md)",
   }),
 });

@@ -1,7 +1,10 @@
+import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
 
 export const QUERY_MAX_LENGTH = 200;
 export const CATEGORY_PATTERN = "^[a-z0-9-]{1,40}$";
+
+const HTTP_URL = "^https?://[^\\s]+$";
 
 export const Category = t.String({ pattern: CATEGORY_PATTERN, examples: ["phones"] });
 
@@ -10,9 +13,10 @@ export const Product = t.Object({
   title: t.String({ minLength: 1, maxLength: 500 }),
   price: t.Number({ minimum: 0 }),
   currency: t.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code" }),
-  url: t.String({ format: "uri", maxLength: 2048 }),
+  // http(s) only, checked by a plain pattern: a generic URI would admit javascript: links from a backend.
+  url: t.String({ pattern: HTTP_URL, maxLength: 2048 }),
   source: t.String({ minLength: 1, maxLength: 100, description: "Marketplace that lists the offer" }),
-  image_url: t.Optional(t.String({ format: "uri", maxLength: 2048 })),
+  image_url: t.Optional(t.String({ pattern: HTTP_URL, maxLength: 2048 })),
   rating: t.Optional(t.Number({ minimum: 0, maximum: 5 })),
 });
 export type Product = Static<typeof Product>;
@@ -47,7 +51,7 @@ const LIMIT_ERROR = "must be an integer from 1 to 10000 (the plan's maximum appl
 export const SearchBody = t.Object({
   query: queryField,
   categories: t.Optional(categoriesField),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 10000, error: LIMIT_ERROR })),
+  limit: t.Optional(Type.Integer({ minimum: 1, maximum: 10000, error: LIMIT_ERROR })),
 });
 export type SearchBody = Static<typeof SearchBody>;
 
@@ -64,7 +68,7 @@ export const SearchResponse = t.Object({
   request_id: t.String(),
   query: t.String({ description: "The query as searched (trimmed)" }),
   categories: t.Array(t.String()),
-  limit: t.Integer({ description: "Effective limit after the plan's clamp" }),
+  limit: Type.Integer({ description: "Effective limit after the plan's clamp" }),
   results: t.Array(Product),
   sources: t.Optional(t.Array(Source)),
   cached: t.Boolean(),
@@ -76,7 +80,7 @@ export const AggregatorSearchRequest = t.Object({
   request_id: t.String({ minLength: 1, maxLength: 128 }),
   query: t.String({ minLength: 1, maxLength: QUERY_MAX_LENGTH }),
   categories: t.Array(Category, { maxItems: 100 }),
-  limit: t.Integer({ minimum: 1, maximum: 1000 }),
+  limit: Type.Integer({ minimum: 1, maximum: 1000 }),
 });
 export type AggregatorSearchRequest = Static<typeof AggregatorSearchRequest>;
 

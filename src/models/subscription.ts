@@ -1,3 +1,4 @@
+import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
 import type { User } from "./user.ts";
 
@@ -9,22 +10,22 @@ export type PlanName = Static<typeof PlanName>;
 /** One row of the plan table (config key `plans.<name>`). */
 export const PlanLimits = t.Object(
   {
-    maxResults: t.Integer({
+    maxResults: Type.Integer({
       minimum: 1,
       maximum: 1000,
       description: "Largest `limit` honoured; larger ones are clamped",
     }),
-    maxCategories: t.Integer({
+    maxCategories: Type.Integer({
       minimum: 0,
       maximum: 100,
       description: "Most categories one search may name",
     }),
-    requestsPerMinute: t.Integer({
+    requestsPerMinute: Type.Integer({
       minimum: 1,
-      maximum: 1_000_000,
+      maximum: 1_000_000_000,
       description: "Authenticated requests per minute (token bucket: this many at once, refilled evenly)",
     }),
-    searchesPerDay: t.Union([t.Integer({ minimum: 1, maximum: 100_000_000 }), t.Null()], {
+    searchesPerDay: t.Union([Type.Integer({ minimum: 1, maximum: 100_000_000 }), t.Null()], {
       description: "Accepted searches per UTC day; null = unlimited",
     }),
   },
@@ -43,8 +44,8 @@ export const DEFAULT_PLANS: PlanTable = {
 /** Failed logins allowed per client IP (and per email, see docs/limits.md) within the window. */
 export const LoginLimits = t.Object(
   {
-    maxFailures: t.Integer({ minimum: 1, maximum: 1000 }),
-    windowSeconds: t.Integer({ minimum: 1, maximum: 86_400 }),
+    maxFailures: Type.Integer({ minimum: 1, maximum: 1000 }),
+    windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
   },
   { additionalProperties: false },
 );

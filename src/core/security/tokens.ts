@@ -1,6 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { jwt } from "@elysiajs/jwt";
 
+// Bounded: a flood of distinct valid tokens evicts the oldest entries, which are then just verified again.
+const VERIFIED_MAX = 10_000;
+
 export interface TokenSettings {
   secret: string;
   issuer: string;
@@ -28,6 +31,7 @@ export class TokenService {
   readonly #signer;
   readonly #settings: TokenSettings;
   readonly #verifyOptions;
+  readonly #verified = new Map<string, VerifiedClaims>();
 
   constructor(settings: TokenSettings) {
     this.#settings = settings;
@@ -53,8 +57,17 @@ export class TokenService {
     return { token, expiresIn: this.#settings.ttlSeconds };
   }
 
-  /** Null for anything that is not a valid, current token of ours; callers answer 401 alike. */
+  /**
+   * Null for anything that is not a valid, current token of ours; callers answer 401 alike. A token that
+   * verified is remembered until its `exp` (keyed by the whole token, so nothing else can match it):
+   * verifying the signature is the costliest step of a request, and a client sends one token many times.
+   */
   async verify(token: string): Promise<VerifiedClaims | null> {
+    const remembered = this.#verified.get(token);
+    if (remembered) {
+      if (remembered.exp * 1000 > Date.now()) return remembered;
+      this.#verified.delete(token);
+    }
     const claims = await this.#signer.verify(token, this.#verifyOptions);
     if (
       !claims ||
@@ -64,6 +77,12 @@ export class TokenService {
     ) {
       return null;
     }
-    return { sub: claims.sub, exp: claims.exp, jti: claims.jti };
+    const verified = { sub: claims.sub, exp: claims.exp, jti: claims.jti };
+    if (this.#verified.size >= VERIFIED_MAX) {
+      const oldest = this.#verified.keys().next();
+      if (!oldest.done) this.#verified.delete(oldest.value);
+    }
+    this.#verified.set(token, verified);
+    return verified;
   }
 }
