@@ -1,12 +1,18 @@
 import { status } from "@grpc/grpc-js";
 
+/** Which call failed: enough to name it in messages (the gateway does not keep a Request per call). */
+export interface UpstreamRequest {
+  method: string;
+  url: string;
+}
+
 /**
  * What can go wrong calling a backend, ky-style: each error carries the request (and response) so the
  * caller decides what it means. The gateway maps them to its own errors in `upstream-errors.ts`.
  */
 export class HTTPError extends Error {
   constructor(
-    readonly request: Request,
+    readonly request: UpstreamRequest,
     readonly response: Response,
   ) {
     super(`${request.method} ${new URL(request.url).pathname} answered HTTP ${response.status}`);
@@ -16,7 +22,7 @@ export class HTTPError extends Error {
 
 export class TimeoutError extends Error {
   constructor(
-    readonly request: Request,
+    readonly request: UpstreamRequest,
     readonly timeoutMs: number,
   ) {
     super(`${request.method} ${new URL(request.url).pathname} timed out after ${timeoutMs} ms`);
@@ -26,7 +32,7 @@ export class TimeoutError extends Error {
 
 export class NetworkError extends Error {
   constructor(
-    readonly request: Request,
+    readonly request: UpstreamRequest,
     cause: unknown,
   ) {
     super(
@@ -40,7 +46,7 @@ export class NetworkError extends Error {
 /** The backend answered 2xx, but with something that is not what its contract promises. */
 export class ContractError extends Error {
   constructor(
-    readonly request: Request,
+    readonly request: UpstreamRequest,
     readonly response: Response,
     detail: string,
   ) {

@@ -1,7 +1,7 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import type { TraceParent, Tracer } from "../core/tracing/tracer.ts";
-import { ContractError, HTTPError, NetworkError, TimeoutError } from "./errors.ts";
+import { ContractError, HTTPError, NetworkError, TimeoutError, type UpstreamRequest } from "./errors.ts";
 import type { LimitDecision } from "./limiter.ts";
 import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { type CallPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
@@ -146,20 +146,18 @@ export class JsonClient {
     };
     if (traceparent) headers.traceparent = traceparent;
     if (body !== undefined) headers["content-type"] = "application/json";
-    const request = new Request(this.#base + call.path, {
-      method: call.method,
-      headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const request = { method: call.method, url: this.#base + call.path };
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      return { request, response: await fetch(request) };
+      const init: RequestInit = { method: call.method, headers, signal };
+      if (body !== undefined) init.body = JSON.stringify(body);
+      return { request, response: await fetch(request.url, init) };
     } catch (error) {
-      throw this.#wrap(request, error, timeoutMs);
+      throw this.#wrap(request, error, timeoutMs, signal);
     }
   }
 
-  async #readLimited(request: Request, response: Response, timeoutMs: number): Promise<string> {
+  async #readLimited(request: UpstreamRequest, response: Response, timeoutMs: number): Promise<string> {
     const declared = Number(response.headers.get("content-length") ?? Number.NaN);
     if (declared > this.#maxBody) {
       await response.body?.cancel().catch(() => {});
@@ -168,6 +166,14 @@ export class JsonClient {
         response,
         `answered with ${declared} bytes, over the ${this.#maxBody} limit`,
       );
+    }
+    // A declared length within the limit can be read in one go (Bun stops at the declared length).
+    if (declared >= 0) {
+      try {
+        return await response.text();
+      } catch (error) {
+        throw this.#wrap(request, error, timeoutMs);
+      }
     }
     const reader = response.body?.getReader();
     if (!reader) return "";
@@ -191,9 +197,9 @@ export class JsonClient {
     return Buffer.concat(chunks).toString("utf8");
   }
 
-  #wrap(request: Request, error: unknown, timeoutMs: number): Error {
+  #wrap(request: UpstreamRequest, error: unknown, timeoutMs: number, signal?: AbortSignal): Error {
     const name = (error as Error)?.name;
-    if (name === "TimeoutError" || (name === "AbortError" && request.signal.aborted)) {
+    if (name === "TimeoutError" || (name === "AbortError" && signal?.aborted)) {
       return new TimeoutError(request, Math.floor(timeoutMs));
     }
     return new NetworkError(request, error);

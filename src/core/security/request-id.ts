@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { randomHex } from "./random-hex.ts";
 
 const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -22,11 +23,11 @@ export interface TraceContext {
 /** Joins the caller's W3C trace when its traceparent is valid, else starts a new one. */
 export function traceFrom(header: string | null): TraceContext {
   const match = header === null ? null : TRACEPARENT.exec(header.trim().toLowerCase());
-  const spanId = randomBytes(8).toString("hex");
+  const spanId = randomHex(8);
   if (match?.[1] && match[3] && match[1] !== ZERO_TRACE && match[2] !== ZERO_SPAN) {
     return { traceId: match[1], spanId, flags: match[3], ...(match[2] ? { parentSpanId: match[2] } : {}) };
   }
-  return { traceId: randomBytes(16).toString("hex"), spanId, flags: "01" };
+  return { traceId: randomHex(16), spanId, flags: "01" };
 }
 
 export function traceparent(trace: TraceContext): string {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../security/random-hex.ts";
 
 export const SPAN_KIND = { server: 2, client: 3 } as const;
 
@@ -41,7 +41,7 @@ export class Tracer {
   }
 
   newSpanId(): string {
-    return randomBytes(8).toString("hex");
+    return randomHex(8);
   }
 
   record(span: SpanData, flags: string): void {
