@@ -19,9 +19,11 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   }
 }
 
+// No top-level await: the binary is compiled to bytecode, which needs a module without it.
 if (import.meta.main) {
-  const code = await main(process.argv.slice(2));
-  process.exitCode = code;
-  // Idle keep-alive sockets must not hold a finished one-off command open.
-  setTimeout(() => process.exit(code), 200).unref();
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+    // Idle keep-alive sockets must not hold a finished one-off command open.
+    setTimeout(() => process.exit(code), 200).unref();
+  });
 }

@@ -17,7 +17,7 @@ const home = tempHome();
 
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
-  const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "cli/main.ts", "--outfile", binary], {
+  const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "--bytecode", "cli/main.ts", "--outfile", binary], {
     cwd: root,
     stdout: "pipe",
     stderr: "pipe",

@@ -1,12 +1,12 @@
 import { type ListenOptions, listen, type RunningService } from "../service.ts";
 import { createAggregatorApp } from "./app.ts";
 import { buildCatalog } from "./catalog.ts";
-import { listenGrpc } from "./grpc.ts";
+import type { listenGrpc } from "./grpc.ts";
 import { createMarketplaces, type MarketplaceOptions } from "./marketplaces.ts";
 
 export { type AggregatorApp, type AggregatorOptions, createAggregatorApp } from "./app.ts";
 export { buildCatalog, CATEGORIES, type CatalogCategory, type CatalogItem } from "./catalog.ts";
-export { listenGrpc, type RunningGrpcService } from "./grpc.ts";
+export type { RunningGrpcService } from "./grpc.ts";
 export { MARKETPLACE_SPECS, type MarketplaceSpec } from "./marketplace-specs.ts";
 export { createMarketplaces, type Marketplace, type MarketplaceOptions, type Offer } from "./marketplaces.ts";
 export { queryTerms, type Rankable, rank, score, tokenize } from "./ranking.ts";
@@ -32,7 +32,9 @@ export async function startAggregatorService(
   if (options.hostname !== undefined) listenOn.hostname = options.hostname;
   let grpc: Awaited<ReturnType<typeof listenGrpc>>;
   try {
-    grpc = await listenGrpc(marketplaces, listenOn);
+    // Loaded only when asked for: @grpc/grpc-js is heavy to load.
+    const { listenGrpc: start } = await import("./grpc.ts");
+    grpc = await start(marketplaces, listenOn);
   } catch (error) {
     await http.stop();
     throw error;
