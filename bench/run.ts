@@ -38,9 +38,12 @@ if (!Bun.which("wrk")) {
   process.exit(2);
 }
 if (!flag("--no-binary")) {
-  const build = Bun.spawnSync([BUN, "build", "--compile", "--minify", "--bytecode", "cli/main.ts", "--outfile", binary], {
-    cwd: root,
-  });
+  const build = Bun.spawnSync(
+    [BUN, "build", "--compile", "--minify", "--bytecode", "cli/main.ts", "--outfile", binary],
+    {
+      cwd: root,
+    },
+  );
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr}`);
 }
 

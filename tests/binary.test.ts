@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ServerCredentials } from "@grpc/grpc-js";
 import { tempHome } from "./helpers/cli.ts";
 import { grpcFaults, startFakeGrpcAggregator } from "./helpers/fake-grpc-aggregator.ts";
+import { readUntil } from "./helpers/lines.ts";
 import { makeLocalhostCertificate } from "./helpers/tls.ts";
 
 /**
@@ -17,12 +18,15 @@ const home = tempHome();
 
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
-  const build = Bun.spawnSync(["bun", "build", "--compile", "--minify", "--bytecode", "cli/main.ts", "--outfile", binary], {
-    cwd: root,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { ...process.env, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH}` },
-  });
+  const build = Bun.spawnSync(
+    ["bun", "build", "--compile", "--minify", "--bytecode", "cli/main.ts", "--outfile", binary],
+    {
+      cwd: root,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, PATH: `${join(root, "node_modules", ".bin")}:${process.env.PATH}` },
+    },
+  );
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
 }, 120_000);
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -30,22 +34,6 @@ afterAll(() => rmSync(home, { recursive: true, force: true }));
 // Run from a directory with no sources beside it, so nothing can be read from the checkout at run time.
 const cwd = home;
 const env = { PATH: process.env.PATH ?? "", XDG_CONFIG_HOME: home, HOME: home };
-
-async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp): Promise<string> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let seen = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`stream ended before ${pattern}: ${seen}`);
-    seen += decoder.decode(value);
-    const line = seen.split("\n").find((l) => pattern.test(l));
-    if (line) {
-      reader.releaseLock();
-      return line;
-    }
-  }
-}
 
 /** Logs in as the demo premium user and searches, as a client of the gateway at `url` would. */
 async function searchThrough(url: string, query: string): Promise<{ title: string }[]> {

@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join, posix, relative } from "node:path";
 import { configFileSetting, type Setting, settings } from "../src/core/config/settings.ts";
 import { TrustedProxies } from "../src/core/security/client-ip.ts";
+import { readUntil } from "./helpers/lines.ts";
 
 /**
  * The deployment files, checked without a Docker engine or a cluster:
@@ -324,22 +325,6 @@ const imageFs = join(work, "image-fs");
 let binary = "";
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-async function readUntil(stream: ReadableStream<Uint8Array>, pattern: RegExp): Promise<string> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let seen = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`stream ended before ${pattern}: ${seen}`);
-    seen += decoder.decode(value);
-    const line = seen.split("\n").find((l) => pattern.test(l));
-    if (line) {
-      reader.releaseLock();
-      return line;
-    }
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });

@@ -5,6 +5,7 @@ import { silentLogger } from "../src/core/logger.ts";
 import { createServices, type ReadyConfig } from "../src/services/container.ts";
 import { aggregatorAnswer, type FakeBackend, faults, startFakeBackend } from "./helpers/fake-backend.ts";
 import { DEMO } from "./helpers/http.ts";
+import { readUntil } from "./helpers/lines.ts";
 import { configFor, startBackends, TEST_SECRET } from "./helpers/stack.ts";
 
 /** SIGTERM under a steady load of slow requests: every request that was accepted still gets its 200. */
@@ -18,58 +19,33 @@ afterAll(async () => {
   await Promise.all([backends.close(), slowAggregator.stop()]);
 });
 
-async function lineMatching(
-  stream: ReadableStream<Uint8Array>,
-  pattern: RegExp,
-  seen: string[],
-): Promise<string> {
-  const reader = stream.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`ended before ${pattern}: ${buffer}`);
-    buffer += decoder.decode(value);
-    const line = buffer.split("\n").find((l) => pattern.test(l));
-    if (line) {
-      seen.push(buffer);
-      // Keep draining the pipe so the child never blocks on a full stdout.
-      (async () => {
-        for (;;) {
-          const next = await reader.read();
-          if (next.done) return;
-          seen.push(decoder.decode(next.value));
-        }
-      })();
-      return line;
-    }
-  }
+/** `gateway serve` (from source) in its own process, in front of the slow Aggregator. */
+async function serveSlow(extra: string[], output: string[]) {
+  const child = Bun.spawn(
+    [
+      process.execPath,
+      join(import.meta.dir, "..", "cli", "main.ts"),
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--users-url",
+      backends.users.url,
+      "--aggregator-url",
+      slowAggregator.url,
+      ...extra,
+    ],
+    { env: { ...process.env, GATEWAY_JWT_SECRET: TEST_SECRET }, stdout: "pipe", stderr: "pipe" },
+  );
+  const { url } = JSON.parse(await readUntil(child.stdout, /gateway listening/, output)) as { url: string };
+  return { child, url };
 }
 
 describe("graceful shutdown", () => {
   test("requests in flight when SIGTERM arrives all complete; the process exits 0", async () => {
     const output: string[] = [];
-    const child = Bun.spawn(
-      [
-        process.execPath,
-        join(import.meta.dir, "..", "cli", "main.ts"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--users-url",
-        backends.users.url,
-        "--aggregator-url",
-        slowAggregator.url,
-        "--cache-ttl",
-        "0",
-      ],
-      { env: { ...process.env, GATEWAY_JWT_SECRET: TEST_SECRET }, stdout: "pipe", stderr: "pipe" },
-    );
-    const { url } = JSON.parse(await lineMatching(child.stdout, /gateway listening/, output)) as {
-      url: string;
-    };
+    const { child, url } = await serveSlow(["--cache-ttl", "0"], output);
     const login = await fetch(`${url}/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -95,27 +71,7 @@ describe("graceful shutdown", () => {
 
   test("with a drain delay, /readyz answers 503 over the socket before the listener closes", async () => {
     const output: string[] = [];
-    const child = Bun.spawn(
-      [
-        process.execPath,
-        join(import.meta.dir, "..", "cli", "main.ts"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--users-url",
-        backends.users.url,
-        "--aggregator-url",
-        slowAggregator.url,
-        "--drain-delay-ms",
-        "800",
-      ],
-      { env: { ...process.env, GATEWAY_JWT_SECRET: TEST_SECRET }, stdout: "pipe", stderr: "pipe" },
-    );
-    const { url } = JSON.parse(await lineMatching(child.stdout, /gateway listening/, output)) as {
-      url: string;
-    };
+    const { child, url } = await serveSlow(["--drain-delay-ms", "800"], output);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     child.kill("SIGTERM");
     await Bun.sleep(200);
