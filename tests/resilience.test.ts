@@ -263,6 +263,42 @@ describe("search cache", () => {
   });
 });
 
+describe("untrusted answers", () => {
+  test("fields the contract does not name never reach the client", async () => {
+    aggregator.behave(async (request) => {
+      if (request.method === "GET") return Response.json({ status: "ok" });
+      const { request_id } = (await request.json()) as { request_id: string };
+      const product = {
+        id: "x1",
+        title: "T",
+        price: 1,
+        currency: "USD",
+        url: "https://s.example/1",
+        source: "s",
+      };
+      return Response.json({
+        request_id,
+        injected: true,
+        results: [{ ...product, script: "<img onerror>" }],
+      });
+    });
+    const { stack } = await gateway({ cacheTtl: 0 });
+    const caller = stack.services.auth.callerOf({
+      id: "7c1e4b0a-5d2f-4a8e-9b3c-1f6d2e8a4c70",
+      email: "premium@example.com",
+      subscription: "premium",
+      expires_at: null,
+    });
+    // The service itself (what the CLI prints with --json), not only the HTTP layer, drops them.
+    const answer = await stack.services.search.search({ query: "extra" }, caller, { requestId: "extra-1" });
+    expect(answer.results).toEqual([
+      { id: "x1", title: "T", price: 1, currency: "USD", url: "https://s.example/1", source: "s" },
+    ]);
+    expect(JSON.stringify(answer)).not.toContain("injected");
+    aggregator.behave(aggregatorAnswer());
+  });
+});
+
 describe("user lookups", () => {
   test("with the Users service down, a user seen within the stale TTL still gets through", async () => {
     users.behave(forwardTo(backends.users.url));

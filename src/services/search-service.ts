@@ -1,5 +1,5 @@
 import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
-import { CATEGORY_PATTERN, QUERY_MAX_LENGTH, type SearchResponse } from "../models/search.ts";
+import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type SearchResponse } from "../models/search.ts";
 import type { AggregatorClient } from "./aggregator-client.ts";
 import type { Caller } from "./auth-service.ts";
 import type { CallContext } from "./http-client.ts";
@@ -113,13 +113,31 @@ export class SearchService {
       request_id: ctx.requestId,
       ...search,
       // The plan's clamp holds even if the Aggregator sends more than asked.
-      results: reply.results.slice(0, search.limit),
+      results: reply.results.slice(0, search.limit).map(toProduct),
       cached: false,
     };
     if (reply.sources) response.sources = reply.sources;
     await this.cache.save(key, response);
     return response;
   }
+}
+
+/**
+ * Only the contract's fields: the schema check lets extra properties through, and whatever a backend adds
+ * must not reach clients, the cache or the CLI's --json output.
+ */
+function toProduct(p: Product): Product {
+  const product: Product = {
+    id: p.id,
+    title: p.title,
+    price: p.price,
+    currency: p.currency,
+    url: p.url,
+    source: p.source,
+  };
+  if (p.image_url !== undefined) product.image_url = p.image_url;
+  if (p.rating !== undefined) product.rating = p.rating;
+  return product;
 }
 
 /** A stored or shared answer, made this caller's: their request id and their spelling of the query. */
