@@ -32,7 +32,9 @@ await Promise.all(
     while (n < REQUESTS) {
       n += 1;
       const response = await app.handle(
-        new Request(`http://localhost/search?query=q${n}`, { headers: { authorization: `Bearer ${token}` } }),
+        new Request(`http://localhost/search?query=${process.argv[3] === "hit" ? "same" : `q${n}`}`, {
+          headers: { authorization: `Bearer ${token}` },
+        }),
       );
       if (response.status !== 200) throw new Error(`status ${response.status}: ${await response.text()}`);
       await response.arrayBuffer();

@@ -19,6 +19,8 @@ export interface CacheHit {
   ageMs: number;
 }
 
+const PARSED_MAX = 256;
+
 // Part of every key: bump it when SearchResponse changes shape, and old entries are simply never read.
 const KEY_VERSION = 1;
 
@@ -29,6 +31,7 @@ const KEY_VERSION = 1;
  */
 export class SearchCache {
   readonly #inflight = new Map<string, Promise<unknown>>();
+  readonly #memo = new Map<string, { raw: string; value: SearchResponse }>();
   /** Calls that joined a load already in flight instead of starting one; for metrics. */
   coalesced = 0;
   readonly #ttlMs: number;
@@ -86,9 +89,27 @@ export class SearchCache {
     // A storedAt slightly ahead of this clock (rounding, skew) is still an answer just stored.
     const ageMs = Math.max(0, this.#clock() - entry.storedAt);
     if (ageMs >= this.#ttlMs + this.#staleMs) return undefined;
-    const value = parse(entry.value);
+    const value = this.#parsed(key, entry.value);
     if (!value) return undefined;
     return { state: ageMs < this.#ttlMs ? "fresh" : "stale", value, ageMs };
+  }
+
+  /**
+   * Parsing the stored JSON was the largest cost of a cache hit, so the last parse of each hot key is kept
+   * (a bounded few) and reused while the store hands back the same text. Answers are never mutated
+   * after they are built, so sharing one parsed object between responses is safe.
+   */
+  #parsed(key: string, raw: string): SearchResponse | undefined {
+    const memo = this.#memo.get(key);
+    if (memo && memo.raw === raw) return memo.value;
+    const value = parse(raw);
+    if (!value) return undefined;
+    if (this.#memo.size >= PARSED_MAX) {
+      const oldest = this.#memo.keys().next();
+      if (!oldest.done) this.#memo.delete(oldest.value);
+    }
+    this.#memo.set(key, { raw, value });
+    return value;
   }
 
   async save(key: string, value: SearchResponse): Promise<void> {

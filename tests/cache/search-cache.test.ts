@@ -153,6 +153,17 @@ describe("SearchCache lookup and save", () => {
     store.close();
   });
 
+  test("repeated hits reuse one parse, and a new answer under the same key is never hidden by it", async () => {
+    const cache = new SearchCache(new MemoryCacheStore(100, 1_000_000), { ttlMs: 60_000, staleMs: 0 });
+    await cache.save("k", response({ request_id: "first" }));
+    const a = await cache.lookup("k");
+    const b = await cache.lookup("k");
+    expect(a?.value.request_id).toBe("first");
+    expect(b?.value).toBe(a?.value as SearchResponse);
+    await cache.save("k", response({ request_id: "second" }));
+    expect((await cache.lookup("k"))?.value.request_id).toBe("second");
+  });
+
   test("the store gets the serialized answer with lifetime ttl + stale window", async () => {
     const store = new RecordingStore();
     const cache = new SearchCache(store, { ttlMs: 30_000, staleMs: 300_000 });
