@@ -9,7 +9,7 @@ import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../model
 import type { AggregatorClient } from "./aggregator-client.ts";
 import { GrpcContractError, GrpcStatusError } from "./errors.ts";
 import type { CallContext, JsonClientOptions } from "./http-client.ts";
-import { type CallPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
+import { type CallPolicy, callPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
 
 export interface GrpcClientOptions extends JsonClientOptions {
   /**
@@ -74,14 +74,7 @@ export class GrpcAggregatorClient implements AggregatorClient {
     const secure = url.protocol === "grpcs:";
     const creds = secure ? credentials.createSsl(options.rootCerts ?? null) : credentials.createInsecure();
     this.#client = new Client(targetOf(url), creds, channel);
-    this.#policy = {
-      timeoutMs: options.timeoutMs,
-      retries: options.retries ?? 0,
-      breaker: options.breaker,
-      budget: options.budget,
-      observe: options.observe,
-      tracer: options.tracer,
-    };
+    this.#policy = callPolicy(options);
   }
 
   search(request: AggregatorSearchRequest, ctx: CallContext): Promise<AggregatorSearchResponse> {

@@ -4,7 +4,7 @@ import type { TraceParent, Tracer } from "../core/tracing/tracer.ts";
 import { ContractError, HTTPError, NetworkError, TimeoutError, type UpstreamRequest } from "./errors.ts";
 import type { LimitDecision } from "./limiter.ts";
 import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
-import { type CallPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
+import { type CallPolicy, callPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
 import type { RetryBudget } from "./resilience/retry-budget.ts";
 
 /** Per-call context that travels to every backend. */
@@ -76,14 +76,7 @@ export class JsonClient {
     this.#base = options.baseUrl.replace(/\/+$/, "");
     this.#timeoutMs = options.timeoutMs;
     this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-    this.#policy = {
-      timeoutMs: options.timeoutMs,
-      retries: options.retries ?? 0,
-      breaker: options.breaker,
-      budget: options.budget,
-      observe: options.observe,
-      tracer: options.tracer,
-    };
+    this.#policy = callPolicy(options);
   }
 
   call<T extends TSchema>(call: JsonCall<T>): Promise<Static<T>> {

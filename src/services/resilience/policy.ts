@@ -20,6 +20,18 @@ export interface CallPolicy {
   tracer?: Tracer | undefined;
 }
 
+/** The policy a client's options describe (both transports take the same resilience options). */
+export function callPolicy(options: Partial<CallPolicy> & { timeoutMs: number }): CallPolicy {
+  return {
+    timeoutMs: options.timeoutMs,
+    retries: options.retries ?? 0,
+    breaker: options.breaker,
+    budget: options.budget,
+    observe: options.observe,
+    tracer: options.tracer,
+  };
+}
+
 // A retry is only worth sending if it has at least this long to succeed.
 const MIN_ATTEMPT_MS = 50;
 
