@@ -32,7 +32,8 @@ LABEL org.opencontainers.image.title="search-gateway" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 # ca-certificates: the system trust store (/etc/ssl/certs) beside the roots Bun bundles, for TLS backends
-# (rediss://, https://, grpcs://); a private CA is added with NODE_EXTRA_CA_CERTS=/path/to/ca.pem.
+# (rediss://, https://, grpcs://). A private CA: NODE_EXTRA_CA_CERTS=/path/to/ca.pem for https:// and rediss://,
+# GRPC_DEFAULT_SSL_ROOTS_FILE_PATH=/path/to/ca.pem for grpcs:// (grpc-js does not read the former).
 # No other tools are needed: the health check is the binary itself.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates \
