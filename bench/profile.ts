@@ -8,10 +8,13 @@ import { loadConfig } from "../src/core/config/load.ts";
 import { createLogger } from "../src/core/logger.ts";
 import { createServices, type ReadyConfig } from "../src/services/container.ts";
 import { BENCH_USER } from "./lib/bench-user.ts";
-import { startJsonProcess, stopProcess } from "./lib/targets.ts";
+import { pinned, startJsonProcess, stopProcess } from "./lib/targets.ts";
 
 const REQUESTS = Number(process.argv[2] ?? 20_000);
-const { child, info } = await startJsonProcess([process.execPath, `${import.meta.dir}/lib/backends.ts`]);
+const { child, info } = await startJsonProcess(
+  // Run this under `taskset -c 0`; the backends move to core 1 so their CPU stays out of the way.
+  pinned(1, [process.execPath, `${import.meta.dir}/lib/backends.ts`]),
+);
 const config = loadConfig({
   flags: {
     usersUrl: info.users,

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { OldestKey } from "../core/oldest-key.ts";
 import type { SearchResponse } from "../models/search.ts";
 import type { CacheStore } from "../stores/cache-store.ts";
 
@@ -32,6 +33,7 @@ const KEY_VERSION = 1;
 export class SearchCache {
   readonly #inflight = new Map<string, Promise<unknown>>();
   readonly #memo = new Map<string, { raw: string; value: SearchResponse }>();
+  readonly #oldestMemo = new OldestKey(this.#memo);
   /** Calls that joined a load already in flight instead of starting one; for metrics. */
   coalesced = 0;
   readonly #ttlMs: number;
@@ -105,8 +107,8 @@ export class SearchCache {
     const value = parse(raw);
     if (!value) return undefined;
     if (this.#memo.size >= PARSED_MAX) {
-      const oldest = this.#memo.keys().next();
-      if (!oldest.done) this.#memo.delete(oldest.value);
+      const oldest = this.#oldestMemo.next();
+      if (oldest !== undefined) this.#memo.delete(oldest);
     }
     this.#memo.set(key, { raw, value });
     return value;

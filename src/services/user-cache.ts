@@ -1,3 +1,4 @@
+import { OldestKey } from "../core/oldest-key.ts";
 import type { User } from "../models/user.ts";
 
 interface Entry {
@@ -12,6 +13,7 @@ interface Entry {
  */
 export class UserCache {
   readonly #entries = new Map<string, Entry>();
+  readonly #oldest = new OldestKey(this.#entries);
   readonly #inflight = new Map<string, Promise<User | null>>();
   /** How many lookups were answered from a stale record; for logs and metrics. */
   staleServed = 0;
@@ -51,8 +53,8 @@ export class UserCache {
     this.#entries.delete(id);
     this.#entries.set(id, entry);
     if (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+      const oldest = this.#oldest.next();
+      if (oldest !== undefined) this.#entries.delete(oldest);
     }
   }
 

@@ -1,3 +1,4 @@
+import { OldestKey } from "../core/oldest-key.ts";
 import type { CacheEntry, CacheStore } from "./cache-store.ts";
 
 interface Entry {
@@ -16,6 +17,7 @@ const SWEEP_MS = 30_000;
  */
 export class MemoryCacheStore implements CacheStore {
   readonly #entries = new Map<string, Entry>();
+  readonly #oldest = new OldestKey(this.#entries);
   readonly #sweeper: ReturnType<typeof setInterval>;
   #bytes = 0;
 
@@ -60,9 +62,10 @@ export class MemoryCacheStore implements CacheStore {
     // Checked before evicting: one oversized answer must not flush everything else.
     if (!(lifetimeMs > 0) || bytes > this.maxBytes || this.maxEntries < 1) return;
     while (this.#entries.size >= this.maxEntries || this.#bytes + bytes > this.maxBytes) {
-      const oldest = this.#entries.entries().next();
-      if (oldest.done) break;
-      this.#remove(oldest.value[0], oldest.value[1]);
+      const oldest = this.#oldest.next();
+      const entry = oldest === undefined ? undefined : this.#entries.get(oldest);
+      if (oldest === undefined || !entry) break;
+      this.#remove(oldest, entry);
     }
     const now = this.clock();
     this.#entries.set(key, { value, storedAt: now, expiresAt: now + lifetimeMs, bytes });

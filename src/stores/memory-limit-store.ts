@@ -1,3 +1,4 @@
+import { OldestKey } from "../core/oldest-key.ts";
 import { gcra } from "./gcra.ts";
 import type { BucketSpec, CounterSpec, Decision, LimitStore, WindowCount } from "./limit-store.ts";
 
@@ -13,6 +14,8 @@ interface Entry {
  */
 export class MemoryLimitStore implements LimitStore {
   readonly #entries = new Map<string, Entry>();
+  readonly #oldest = new OldestKey(this.#entries);
+  #sweptAt = Number.NEGATIVE_INFINITY;
   readonly #sweeper: ReturnType<typeof setInterval>;
 
   constructor(
@@ -95,16 +98,18 @@ export class MemoryLimitStore implements LimitStore {
 
   #set(key: string, value: number, expiresAt: number, now: number): void {
     if (!this.#entries.has(key) && this.#entries.size >= this.maxEntries) {
-      this.#sweep(now);
+      // A full sweep is O(entries): at most once a second, or a flood of new keys would pay it per key.
+      if (now - this.#sweptAt >= 1000) this.#sweep(now);
       if (this.#entries.size >= this.maxEntries) {
-        const oldest = this.#entries.keys().next();
-        if (!oldest.done) this.#entries.delete(oldest.value);
+        const oldest = this.#oldest.next();
+        if (oldest !== undefined) this.#entries.delete(oldest);
       }
     }
     this.#entries.set(key, { value, expiresAt });
   }
 
   #sweep(now: number): void {
+    this.#sweptAt = now;
     for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { jwt } from "@elysiajs/jwt";
+import { OldestKey } from "../oldest-key.ts";
 
 // Bounded: a flood of distinct valid tokens evicts the oldest entries, which are then just verified again.
 const VERIFIED_MAX = 10_000;
@@ -32,6 +33,7 @@ export class TokenService {
   readonly #settings: TokenSettings;
   readonly #verifyOptions;
   readonly #verified = new Map<string, VerifiedClaims>();
+  readonly #oldest = new OldestKey(this.#verified);
 
   constructor(settings: TokenSettings) {
     this.#settings = settings;
@@ -79,8 +81,8 @@ export class TokenService {
     }
     const verified = { sub: claims.sub, exp: claims.exp, jti: claims.jti };
     if (this.#verified.size >= VERIFIED_MAX) {
-      const oldest = this.#verified.keys().next();
-      if (!oldest.done) this.#verified.delete(oldest.value);
+      const oldest = this.#oldest.next();
+      if (oldest !== undefined) this.#verified.delete(oldest);
     }
     this.#verified.set(token, verified);
     return verified;
