@@ -290,7 +290,8 @@ describe("untrusted answers", () => {
       expires_at: null,
     });
     // The service itself (what the CLI prints with --json), not only the HTTP layer, drops them.
-    const answer = await stack.services.search.search({ query: "extra" }, caller, { requestId: "extra-1" });
+    const answer = (await stack.services.search.search({ query: "extra" }, caller, { requestId: "extra-1" }))
+      .value;
     expect(answer.results).toEqual([
       { id: "x1", title: "T", price: 1, currency: "USD", url: "https://s.example/1", source: "s" },
     ]);

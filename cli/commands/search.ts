@@ -29,11 +29,13 @@ export function registerSearch(program: Command, io: IO): void {
         try {
           const token = await bearerToken(session, io);
           const caller = await session.services.auth.authenticate(`Bearer ${token}`, session.ctx);
-          const answer = await session.services.search.search(
-            { query: words.join(" "), categories: options.category, limit: options.limit },
-            caller,
-            session.ctx,
-          );
+          const answer = (
+            await session.services.search.search(
+              { query: words.join(" "), categories: options.category, limit: options.limit },
+              caller,
+              session.ctx,
+            )
+          ).value;
           if (options.json) {
             io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
             return;

@@ -14,16 +14,21 @@ export interface SearchCacheOptions {
   clock?: () => number;
 }
 
+/** What is cached per search: the part of a SearchResponse that is the same for every caller. */
+export type SharedAnswer = Pick<SearchResponse, "limit" | "results" | "sources">;
+
 export interface CacheHit {
   state: "fresh" | "stale";
-  value: SearchResponse;
+  /** The stored SharedAnswer as JSON, checked to be one. */
+  text: string;
   ageMs: number;
 }
 
-const PARSED_MAX = 256;
+const CHECKED_MAX = 256;
 
-// Part of every key: bump it when SearchResponse changes shape, and old entries are simply never read.
-const KEY_VERSION = 1;
+// Part of every key: bump it when the stored shape changes, and old entries are simply never read.
+// 2: the shared part of an answer (limit, results, sources) instead of a whole SearchResponse.
+const KEY_VERSION = 2;
 
 /**
  * Search answers by normalized search, fresh then stale, plus single flight so that a burst of the same
@@ -32,8 +37,8 @@ const KEY_VERSION = 1;
  */
 export class SearchCache {
   readonly #inflight = new Map<string, Promise<unknown>>();
-  readonly #memo = new Map<string, { raw: string; value: SearchResponse }>();
-  readonly #oldestMemo = new OldestKey(this.#memo);
+  readonly #checked = new Map<string, string>();
+  readonly #oldestChecked = new OldestKey(this.#checked);
   /** Calls that joined a load already in flight instead of starting one; for metrics. */
   coalesced = 0;
   readonly #ttlMs: number;
@@ -91,38 +96,41 @@ export class SearchCache {
     // A storedAt slightly ahead of this clock (rounding, skew) is still an answer just stored.
     const ageMs = Math.max(0, this.#clock() - entry.storedAt);
     if (ageMs >= this.#ttlMs + this.#staleMs) return undefined;
-    const value = this.#parsed(key, entry.value);
-    if (!value) return undefined;
-    return { state: ageMs < this.#ttlMs ? "fresh" : "stale", value, ageMs };
+    if (!this.#isShared(key, entry.value)) return undefined;
+    return { state: ageMs < this.#ttlMs ? "fresh" : "stale", text: entry.value, ageMs };
   }
 
   /**
-   * Parsing the stored JSON was the largest cost of a cache hit, so the last parse of each hot key is kept
-   * (a bounded few) and reused while the store hands back the same text. Answers are never mutated
-   * after they are built, so sharing one parsed object between responses is safe.
+   * A hit is sent as the stored text, never re-serialized, so that text must be a SharedAnswer (a store
+   * is shared and may hold anything). Parsing to check was the largest cost of a hit, so the last checked
+   * text of each hot key is remembered (a bounded few) and a store answer equal to it is not parsed again.
    */
-  #parsed(key: string, raw: string): SearchResponse | undefined {
-    const memo = this.#memo.get(key);
-    if (memo && memo.raw === raw) return memo.value;
-    const value = parse(raw);
-    if (!value) return undefined;
-    if (this.#memo.size >= PARSED_MAX) {
-      const oldest = this.#oldestMemo.next();
-      if (oldest !== undefined) this.#memo.delete(oldest);
+  #isShared(key: string, text: string): boolean {
+    if (this.#checked.get(key) === text) return true;
+    if (!isSharedAnswer(text)) return false;
+    if (this.#checked.size >= CHECKED_MAX) {
+      const oldest = this.#oldestChecked.next();
+      if (oldest !== undefined) this.#checked.delete(oldest);
     }
-    this.#memo.set(key, { raw, value });
-    return value;
+    this.#checked.set(key, text);
+    return true;
   }
 
-  async save(key: string, value: SearchResponse): Promise<void> {
-    if (!this.enabled) return;
+  /**
+   * Serializes the answer once and returns that text, which is stored (unless caching is off or the
+   * answer is partial) and also what the caller splices its response from.
+   */
+  async save(key: string, value: SharedAnswer): Promise<string> {
+    const text = JSON.stringify(value);
+    if (!this.enabled) return text;
     // A partial answer (some source failed) would keep serving the gap long after the source is back.
-    if (value.sources?.some((source) => !source.ok)) return;
+    if (value.sources?.some((source) => !source.ok)) return text;
     try {
-      await this.store.set(key, JSON.stringify(value), this.#ttlMs + this.#staleMs);
+      await this.store.set(key, text, this.#ttlMs + this.#staleMs);
     } catch (error) {
       this.#report(error);
     }
+    return text;
   }
 
   /**
@@ -152,16 +160,15 @@ export class SearchCache {
   }
 }
 
-/** Undefined for anything that is not a stored SearchResponse (corrupt, foreign or truncated). */
-function parse(value: string): SearchResponse | undefined {
+/** False for anything that is not a stored SharedAnswer (corrupt, foreign or truncated). */
+function isSharedAnswer(text: string): boolean {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value);
+    parsed = JSON.parse(text);
   } catch {
-    return undefined;
+    return false;
   }
-  if (typeof parsed !== "object" || parsed === null || !Array.isArray((parsed as SearchResponse).results)) {
-    return undefined;
-  }
-  return parsed as SearchResponse;
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return false;
+  const { limit, results } = parsed as Partial<SharedAnswer>;
+  return Number.isInteger(limit) && Array.isArray(results);
 }

@@ -1,11 +1,12 @@
 import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
-import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type SearchResponse } from "../models/search.ts";
+import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from "../models/search.ts";
 import type { AggregatorClient } from "./aggregator-client.ts";
 import type { Caller } from "./auth-service.ts";
 import type { CallContext } from "./http-client.ts";
 import { Limiter } from "./limiter.ts";
 import { withinDeadline } from "./resilience/deadline.ts";
-import { SearchCache } from "./search-cache.ts";
+import { SearchAnswer } from "./search-answer.ts";
+import { SearchCache, type SharedAnswer } from "./search-cache.ts";
 import { upstreamError } from "./upstream-errors.ts";
 
 export interface SearchInput {
@@ -71,7 +72,7 @@ export class SearchService {
    * as it is; otherwise identical concurrent searches share one Aggregator call, and if that fails a
    * stale answer is served rather than an error.
    */
-  async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchResponse> {
+  async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchAnswer> {
     let search: NormalizedSearch | undefined;
     let invalid: unknown;
     try {
@@ -88,7 +89,7 @@ export class SearchService {
     const hit = await this.cache.lookup(key);
     if (hit?.state === "fresh") {
       ctx.cache = "HIT";
-      return answer(hit.value, search, ctx, true);
+      return answer(hit.text, search, ctx, true);
     }
     try {
       const fetched = await withinDeadline(
@@ -100,25 +101,23 @@ export class SearchService {
     } catch (error) {
       if (hit) {
         ctx.cache = "STALE";
-        return answer(hit.value, search, ctx, true);
+        return answer(hit.text, search, ctx, true);
       }
       await this.limiter.release(decision).catch(() => {});
       throw upstreamError("Aggregator", error);
     }
   }
 
-  async #fetch(key: string, search: NormalizedSearch, ctx: CallContext): Promise<SearchResponse> {
+  /** The shared part of the answer, as the JSON text that is cached and sent. */
+  async #fetch(key: string, search: NormalizedSearch, ctx: CallContext): Promise<string> {
     const reply = await this.aggregator.search({ request_id: ctx.requestId, ...search }, ctx);
-    const response: SearchResponse = {
-      request_id: ctx.requestId,
-      ...search,
+    const shared: SharedAnswer = {
+      limit: search.limit,
       // The plan's clamp holds even if the Aggregator sends more than asked.
       results: reply.results.slice(0, search.limit).map(toProduct),
-      cached: false,
     };
-    if (reply.sources) response.sources = reply.sources;
-    await this.cache.save(key, response);
-    return response;
+    if (reply.sources) shared.sources = reply.sources.map(toSource);
+    return this.cache.save(key, shared);
   }
 }
 
@@ -140,12 +139,16 @@ function toProduct(p: Product): Product {
   return product;
 }
 
+function toSource(s: Source): Source {
+  return { name: s.name, ok: s.ok, took_ms: s.took_ms };
+}
+
 /** A stored or shared answer, made this caller's: their request id and their spelling of the query. */
-function answer(
-  value: SearchResponse,
-  search: NormalizedSearch,
-  ctx: CallContext,
-  cached: boolean,
-): SearchResponse {
-  return { ...value, request_id: ctx.requestId, query: search.query, categories: search.categories, cached };
+function answer(shared: string, search: NormalizedSearch, ctx: CallContext, cached: boolean): SearchAnswer {
+  return new SearchAnswer(shared, {
+    request_id: ctx.requestId,
+    query: search.query,
+    categories: search.categories,
+    cached,
+  });
 }

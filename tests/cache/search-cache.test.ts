@@ -1,6 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { SearchResponse } from "../../src/models/search.ts";
-import { SearchCache } from "../../src/services/search-cache.ts";
+import { SearchCache, type SharedAnswer } from "../../src/services/search-cache.ts";
 import type { CacheEntry, CacheStore } from "../../src/stores/cache-store.ts";
 import { MemoryCacheStore } from "../../src/stores/memory-cache-store.ts";
 import { RedisCacheStore } from "../../src/stores/redis-cache-store.ts";
@@ -9,11 +8,8 @@ import { RedisConnection, RedisUnavailable } from "../../src/stores/redis-connec
 const key = SearchCache.key;
 const search = (query: string, categories: string[] = [], limit = 20) => ({ query, categories, limit });
 
-function response(overrides: Partial<SearchResponse> = {}): SearchResponse {
+function response(overrides: Partial<SharedAnswer> = {}): SharedAnswer {
   return {
-    request_id: "req-1",
-    query: "iphone 15",
-    categories: ["phones"],
     limit: 20,
     results: [
       {
@@ -26,7 +22,6 @@ function response(overrides: Partial<SearchResponse> = {}): SearchResponse {
       },
     ],
     sources: [{ name: "shop", ok: true, took_ms: 12 }],
-    cached: false,
     ...overrides,
   };
 }
@@ -127,17 +122,17 @@ describe("SearchCache lookup and save", () => {
     const { clock, store, cache } = setup();
     const k = key(search("iphone 15", ["phones"]));
     expect(await cache.lookup(k)).toBeUndefined();
-    const value = response();
-    await cache.save(k, value);
+    const text = await cache.save(k, response());
+    expect(JSON.parse(text)).toEqual(response());
     const start = clock.now;
     const at = async (ageMs: number) => {
       clock.now = start + ageMs;
       return cache.lookup(k);
     };
-    expect(await at(0)).toEqual({ state: "fresh", value, ageMs: 0 });
+    expect(await at(0)).toEqual({ state: "fresh", text, ageMs: 0 });
     expect(await at(999)).toMatchObject({ state: "fresh", ageMs: 999 });
     expect(await at(1000)).toMatchObject({ state: "stale", ageMs: 1000 });
-    expect(await at(5999)).toEqual({ state: "stale", value, ageMs: 5999 });
+    expect(await at(5999)).toEqual({ state: "stale", text, ageMs: 5999 });
     expect(await at(6000)).toBeUndefined();
     expect(store.size).toBe(0);
     store.close();
@@ -153,23 +148,26 @@ describe("SearchCache lookup and save", () => {
     store.close();
   });
 
-  test("repeated hits reuse one parse, and a new answer under the same key is never hidden by it", async () => {
-    const cache = new SearchCache(new MemoryCacheStore(100, 1_000_000), { ttlMs: 60_000, staleMs: 0 });
-    await cache.save("k", response({ request_id: "first" }));
-    const a = await cache.lookup("k");
-    const b = await cache.lookup("k");
-    expect(a?.value.request_id).toBe("first");
-    expect(b?.value).toBe(a?.value as SearchResponse);
-    await cache.save("k", response({ request_id: "second" }));
-    expect((await cache.lookup("k"))?.value.request_id).toBe("second");
+  test("a text checked once is trusted while the store returns it, never once it changes", async () => {
+    const store = new RecordingStore();
+    const cache = new SearchCache(store, { ttlMs: 60_000, staleMs: 0 });
+    const first = await cache.save("k", response({ limit: 1 }));
+    expect((await cache.lookup("k"))?.text).toBe(first);
+    expect((await cache.lookup("k"))?.text).toBe(first);
+    const second = await cache.save("k", response({ limit: 2 }));
+    expect((await cache.lookup("k"))?.text).toBe(second);
+    // Whatever replaces a checked text in the store is checked again, not trusted by its key.
+    await store.set("k", '{"limit":2,"results":"not a list"}', 60_000);
+    expect(await cache.lookup("k")).toBeUndefined();
   });
 
   test("the store gets the serialized answer with lifetime ttl + stale window", async () => {
     const store = new RecordingStore();
     const cache = new SearchCache(store, { ttlMs: 30_000, staleMs: 300_000 });
     const value = response();
-    await cache.save("k", value);
-    expect(store.sets).toEqual([{ key: "k", value: JSON.stringify(value), lifetimeMs: 330_000 }]);
+    const text = await cache.save("k", value);
+    expect(text).toBe(JSON.stringify(value));
+    expect(store.sets).toEqual([{ key: "k", value: text, lifetimeMs: 330_000 }]);
   });
 
   test("a partial answer (any source not ok) is not saved; complete ones are, with or without sources", async () => {
@@ -189,7 +187,7 @@ describe("SearchCache lookup and save", () => {
     await cache.save("complete", response());
     await cache.save("no-sources", withoutSources);
     expect(store.sets.map((s) => s.key)).toEqual(["complete", "no-sources"]);
-    expect((await cache.lookup("no-sources"))?.value).toEqual(withoutSources);
+    expect(JSON.parse((await cache.lookup("no-sources"))?.text ?? "")).toEqual(withoutSources);
   });
 
   test("a stored value that is not a SearchResponse is a miss", async () => {
@@ -200,7 +198,9 @@ describe("SearchCache lookup and save", () => {
       ["truncated", JSON.stringify(response()).slice(0, 40)],
       ["null", "null"],
       ["number", "42"],
-      ["no-results", JSON.stringify({ query: "x" })],
+      ["no-results", JSON.stringify({ limit: 20 })],
+      ["no-limit", JSON.stringify({ results: [] })],
+      ["array", "[1]"],
     ]) {
       await store.set(k as string, value as string, 1000);
       expect(await cache.lookup(k as string)).toBeUndefined();
@@ -278,7 +278,7 @@ describe("SearchCache.coalesce", () => {
 
   test("100 concurrent calls with one key share one load and all get its result", async () => {
     const c = cache();
-    const gate = deferred<SearchResponse>();
+    const gate = deferred<SharedAnswer>();
     let loads = 0;
     const load = () => {
       loads++;

@@ -46,7 +46,9 @@ export function authentication(auth: AuthService, limiter: Limiter) {
         detail: { security },
       },
     })
-    .onAfterHandle(({ request, set }) => {
+    .onAfterHandle(({ request, set, response }) => {
+      // A route that answers with a Response has set its own headers (see json-text.ts).
+      if (response instanceof Response) return;
       const limits = requestMeta(request).call.limits;
       if (limits) Object.assign(set.headers, rateLimitHeaders(limits));
     })

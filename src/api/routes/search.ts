@@ -4,6 +4,7 @@ import type { AuthService, Caller } from "../../services/auth-service.ts";
 import type { CallContext } from "../../services/http-client.ts";
 import type { Limiter } from "../../services/limiter.ts";
 import type { SearchInput, SearchService } from "../../services/search-service.ts";
+import { jsonText } from "../json-text.ts";
 import { authentication } from "../plugins/auth.ts";
 import { requestContext } from "../plugins/request-context.ts";
 import { problemResponses } from "./responses.ts";
@@ -35,7 +36,9 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
   ) => {
     const answer = await search.search(input, caller, call);
     if (call.cache) set.headers["x-cache"] = call.cache;
-    return answer;
+    // Sent as the text the service built: its parts were checked where they came from (request schema,
+    // Aggregator contract, cache), so Elysia re-checking and re-serializing them would only repeat work.
+    return jsonText(answer.json, set, call.limits);
   };
   return new Elysia({ name: "routes/search" })
     .use(requestContext)
