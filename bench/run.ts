@@ -65,11 +65,17 @@ async function startBackends(latencyMs: number) {
   return { child, urls: info as unknown as Backends };
 }
 
-type TargetName = "passthrough" | "gateway" | "gateway-binary";
+type TargetName = "passthrough" | "floor" | "gateway" | "gateway-binary";
 async function startTarget(name: TargetName, backends: Backends) {
   if (name === "passthrough") {
     const { child, info } = await startJsonProcess(
       pinned(TARGET_CORE, [BUN, join(import.meta.dir, "lib", "passthrough.ts"), backends.aggregator]),
+    );
+    return { child, url: info.url as string };
+  }
+  if (name === "floor") {
+    const { child, info } = await startJsonProcess(
+      pinned(TARGET_CORE, [BUN, join(import.meta.dir, "lib", "floor.ts"), backends.aggregator, token]),
     );
     return { child, url: info.url as string };
   }
@@ -125,8 +131,8 @@ async function measure(
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 const targets: TargetName[] = flag("--no-binary")
-  ? ["passthrough", "gateway"]
-  : ["passthrough", "gateway", "gateway-binary"];
+  ? ["passthrough", "floor", "gateway"]
+  : ["passthrough", "floor", "gateway", "gateway-binary"];
 const scenarios = [
   { name: "miss", connections: 32, mode: "miss" as const, latency: 0 },
   { name: "hit", connections: 32, mode: "hit" as const, latency: 0 },
@@ -240,7 +246,23 @@ for (const [scenario, byTarget] of Object.entries(results)) {
 const at = (s: string, t: string, k: string) => summary[s]?.[t]?.[k] ?? Number.NaN;
 const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
 const ratios: Record<string, number> = {};
-for (const gw of targets.filter((t) => t !== "passthrough")) {
+// Not a target of the issue: how far the least possible work (bench/lib/floor.ts) already is from the
+// passthrough, and how far the gateway is from that.
+ratios["floor miss cpu/req vs passthrough"] = ratio(
+  at("miss", "floor", "cpu_us_per_request"),
+  at("miss", "passthrough", "cpu_us_per_request"),
+);
+ratios["floor hit cpu/req vs passthrough"] = ratio(
+  at("hit", "floor", "cpu_us_per_request"),
+  at("hit", "passthrough", "cpu_us_per_request"),
+);
+for (const gw of targets.filter((t) => t.startsWith("gateway"))) {
+  ratios[`${gw} miss cpu/req vs floor`] = ratio(
+    at("miss", gw, "cpu_us_per_request"),
+    at("miss", "floor", "cpu_us_per_request"),
+  );
+}
+for (const gw of targets.filter((t) => t.startsWith("gateway"))) {
   ratios[`${gw} miss cpu/req vs passthrough (target <= 1.25)`] = ratio(
     at("miss", gw, "cpu_us_per_request"),
     at("miss", "passthrough", "cpu_us_per_request"),

@@ -18,15 +18,48 @@ export interface Logger {
 
 export type LogSink = (line: string) => void;
 
+// Under load a write(2) per line was a real share of each request's CPU, so lines wait for the end of
+// the current turn of the event loop and leave together (as Envoy buffers access logs, but without its
+// one-second delay). Nothing is lost: a large batch goes at once, and whatever is left goes on exit.
+const FLUSH_BYTES = 64 * 1024;
+let pending = "";
+let scheduled = false;
+
+function flush(): void {
+  scheduled = false;
+  if (pending === "") return;
+  const out = pending;
+  pending = "";
+  process.stdout.write(out);
+}
+process.on("exit", flush);
+
 export const stdoutSink: LogSink = (line) => {
-  process.stdout.write(`${line}\n`);
+  pending += `${line}\n`;
+  if (pending.length >= FLUSH_BYTES) flush();
+  else if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
 };
+
+// Field names come from code, so the same few are tested again and again; remember the answers.
+const secretNames = new Map<string, boolean>();
+function isSecretName(key: string): boolean {
+  let secret = secretNames.get(key);
+  if (secret === undefined) {
+    secret = SECRET_FIELD.test(key);
+    if (secretNames.size < 1000) secretNames.set(key, secret);
+  }
+  return secret;
+}
 
 function redact(fields: LogFields): LogFields {
   const out: LogFields = {};
-  for (const [key, value] of Object.entries(fields)) {
+  for (const key in fields) {
+    const value = fields[key];
     if (value === undefined) continue;
-    out[key] = SECRET_FIELD.test(key) ? "[redacted]" : value instanceof Error ? describeError(value) : value;
+    out[key] = isSecretName(key) ? "[redacted]" : value instanceof Error ? describeError(value) : value;
   }
   return out;
 }

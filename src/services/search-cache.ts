@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { OldestKey } from "../core/oldest-key.ts";
 import type { SearchResponse } from "../models/search.ts";
 import type { CacheStore } from "../stores/cache-store.ts";
@@ -71,7 +70,7 @@ export class SearchCache {
     const query = search.query.trim().toLowerCase().replace(/\s+/g, " ").normalize("NFC");
     const categories = [...new Set(search.categories)].sort();
     const parts = JSON.stringify([KEY_VERSION, query, categories, search.limit]);
-    return createHash("sha256").update(parts).digest("base64url");
+    return Bun.CryptoHasher.hash("sha256", parts, "base64url");
   }
 
   get enabled(): boolean {
@@ -137,6 +136,11 @@ export class SearchCache {
    * Single flight: concurrent calls with the same key share one `load()`. The entry goes as soon as it
    * settles, so a failure is shared only by those already waiting, and the next call tries again.
    */
+  /** Whether a call with this key now would join a load already in flight. */
+  joins(key: string): boolean {
+    return this.#inflight.has(key);
+  }
+
   coalesce<T>(key: string, load: () => Promise<T>): Promise<T> {
     const pending = this.#inflight.get(key);
     if (pending) {

@@ -92,10 +92,11 @@ export class SearchService {
       return answer(hit.text, search, ctx, true);
     }
     try {
-      const fetched = await withinDeadline(
-        ctx,
-        this.cache.coalesce(key, () => this.#fetch(key, search, ctx)),
-      );
+      // A load this call starts is bounded by its own deadline already (the client's timeouts are cut to
+      // it); one it joins runs under the first caller's, so waiting for it is raced against this one's.
+      const joins = this.cache.joins(key);
+      const load = this.cache.coalesce(key, () => this.#fetch(key, search, ctx));
+      const fetched = await (joins ? withinDeadline(ctx, load) : load);
       ctx.cache = "MISS";
       return answer(fetched, search, ctx, false);
     } catch (error) {

@@ -1,0 +1,57 @@
+/**
+ * The floor: the least a gateway must do for the performance issue's miss path, written as bare Bun
+ * with none of the gateway's structure. It checks the bearer token against a map of verified tokens,
+ * asks the Aggregator (POST, request id), reads and checks the answer against the same compiled
+ * contract the gateway uses, keeps only the contract's fields, caches the serialized answer per query
+ * (bounded) and sends it. No limits, logs, metrics, deadlines or retries. The gateway's distance from
+ * this is its own overhead; this one's distance from the passthrough is the cost of the work itself.
+ * Run: bun bench/lib/floor.ts <aggregator-url> <token>
+ */
+import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { OldestKey } from "../../src/core/oldest-key.ts";
+import { AggregatorSearchResponse, type Product } from "../../src/models/search.ts";
+
+const check = TypeCompiler.Compile(AggregatorSearchResponse);
+const target = `${process.argv[2]}/v1/search`;
+const verified = new Map<string, string>([[`Bearer ${process.argv[3]}`, "bench-user"]]);
+const cache = new Map<string, string>();
+const oldest = new OldestKey(cache);
+const json = { "content-type": "application/json" };
+let ids = 0;
+
+const product = (p: Product): Product => ({
+  id: p.id,
+  title: p.title,
+  price: p.price,
+  currency: p.currency,
+  url: p.url,
+  source: p.source,
+  ...(p.rating === undefined ? {} : { rating: p.rating }),
+});
+
+const server = Bun.serve({
+  hostname: "127.0.0.1",
+  port: 0,
+  async fetch(request) {
+    const url = new URL(request.url);
+    if (url.pathname === "/healthz") return new Response("ok");
+    if (!verified.has(request.headers.get("authorization") ?? "")) return new Response(null, { status: 401 });
+    const query = url.searchParams.get("query") ?? "";
+    const requestId = (++ids).toString(16);
+    let shared = cache.get(query);
+    if (shared === undefined) {
+      const upstream = await fetch(target, {
+        method: "POST",
+        headers: { ...json, "x-request-id": requestId },
+        body: JSON.stringify({ request_id: requestId, query, categories: [], limit: 20 }),
+      });
+      const data: unknown = await upstream.json();
+      if (!check.Check(data)) return new Response(null, { status: 502 });
+      shared = JSON.stringify({ limit: 20, results: data.results.slice(0, 20).map(product) });
+      if (cache.size >= 10_000) cache.delete(oldest.next() as string);
+      cache.set(query, shared);
+    }
+    return new Response(`{"request_id":"${requestId}",${shared.slice(1)}`, { headers: json });
+  },
+});
+console.log(JSON.stringify({ url: `http://127.0.0.1:${server.port}` }));
