@@ -70,7 +70,7 @@ export async function resilientCall<T>(
       const seconds = (performance.now() - started) / 1000;
       ctx.upstreamMs = (ctx.upstreamMs ?? 0) + seconds * 1000;
       observe?.(error, seconds);
-      if (tracer && spanId && ctx.trace) {
+      if (tracer?.recording && spanId && ctx.trace) {
         tracer.record(
           {
             traceId: ctx.trace.traceId,
