@@ -5,7 +5,7 @@
  * contract the gateway uses, keeps only the contract's fields, caches the serialized answer per query
  * (bounded) and sends it. No limits, logs, metrics, deadlines or retries. The gateway's distance from
  * this is its own overhead; this one's distance from the passthrough is the cost of the work itself.
- * Run: bun bench/lib/floor.ts <aggregator-url> <token>
+ * Run: bun bench/lib/floor.ts <aggregator-url> <token> [cache-entries, default 10000]
  */
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { OldestKey } from "../../src/core/oldest-key.ts";
@@ -16,6 +16,7 @@ const target = `${process.argv[2]}/v1/search`;
 const verified = new Map<string, string>([[`Bearer ${process.argv[3]}`, "bench-user"]]);
 const cache = new Map<string, string>();
 const oldest = new OldestKey(cache);
+const maxEntries = Math.max(1, Number(process.argv[4] ?? 10_000));
 const json = { "content-type": "application/json" };
 let ids = 0;
 
@@ -48,7 +49,7 @@ const server = Bun.serve({
       const data: unknown = await upstream.json();
       if (!check.Check(data)) return new Response(null, { status: 502 });
       shared = JSON.stringify({ limit: 20, results: data.results.slice(0, 20).map(product) });
-      if (cache.size >= 10_000) cache.delete(oldest.next() as string);
+      if (cache.size >= maxEntries) cache.delete(oldest.next() as string);
       cache.set(query, shared);
     }
     return new Response(`{"request_id":"${requestId}",${shared.slice(1)}`, { headers: json });
