@@ -15,6 +15,22 @@ type Operation = {
 };
 
 describe("OpenAPI document and /docs", () => {
+  test("GET /search documents its query parameters with their types (the schema is checked uncoerced)", async () => {
+    const { body } = await call(stack.app, get("/docs/json"));
+    const parameters = (
+      body as {
+        paths: { "/search": { get: { parameters: { name: string; in: string; schema: unknown }[] } } };
+      }
+    ).paths["/search"].get.parameters;
+    const byName = Object.fromEntries(
+      parameters.filter((p) => p.in === "query").map((p) => [p.name, p.schema]),
+    );
+    expect(Object.keys(byName).sort()).toEqual(["categories", "limit", "query"]);
+    expect(byName.limit).toMatchObject({ type: "integer", minimum: 1, maximum: 10000 });
+    expect(byName.categories).toMatchObject({ type: "array" });
+    expect(byName.query).toMatchObject({ type: "string" });
+  });
+
   test("every route, its security, request bodies and problem responses", async () => {
     const { status, body } = await call(stack.app, get("/docs/json"));
     expect(status).toBe(200);

@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
+import { uncoercedQuery } from "./uncoerced-query.ts";
 
 export const QUERY_MAX_LENGTH = 200;
 export const CATEGORY_PATTERN = "^[a-z0-9-]{1,40}$";
@@ -55,14 +56,27 @@ export const SearchBody = t.Object({
 });
 export type SearchBody = Static<typeof SearchBody>;
 
-/** Query string of `GET /search`: categories may be comma-separated or repeated. */
-export const SearchQuery = t.Object({
-  query: queryField,
-  categories: t.Optional(categoriesField),
-  limit: t.Optional(
-    t.Numeric({ minimum: 1, maximum: 10000, multipleOf: 1, error: LIMIT_ERROR, "x-field": "limit" }),
-  ),
-});
+/**
+ * Query string of `GET /search`: categories may be comma-separated or repeated. Checked without Elysia's
+ * coercions (see uncoerced-query.ts); `coerceSearchQuery` turns the strings into a number and a list first.
+ */
+export const SearchQuery = uncoercedQuery(
+  Type.Object({
+    query: queryField,
+    categories: Type.Optional(categoriesField),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 10000, error: LIMIT_ERROR, "x-field": "limit" }),
+    ),
+  }),
+);
+
+const DIGITS = /^[0-9]{1,9}$/;
+
+/** A decimal `limit` becomes a number and a single `categories` a list; anything else is left to fail. */
+export function coerceSearchQuery(query: Record<string, unknown>): void {
+  if (typeof query.limit === "string" && DIGITS.test(query.limit)) query.limit = Number(query.limit);
+  if (typeof query.categories === "string") query.categories = [query.categories];
+}
 
 export const SearchResponse = t.Object({
   request_id: t.String(),

@@ -1,0 +1,51 @@
+import { describe, expect, test } from "bun:test";
+import { Type } from "@sinclair/typebox";
+import { Elysia } from "elysia";
+import { coerceSearchQuery } from "../../src/models/search.ts";
+import { uncoercedQuery } from "../../src/models/uncoerced-query.ts";
+
+const schema = uncoercedQuery(
+  Type.Object({
+    q: Type.String({ minLength: 1, error: "must be a word", "x-field": "q" }),
+    n: Type.Optional(Type.Integer({ minimum: 1 })),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: 3, "x-field": "tags" }))),
+  }),
+);
+
+describe("uncoercedQuery", () => {
+  test("validate: the value when it matches, else one issue per field and text, named by x-field", () => {
+    const face = schema["~standard"];
+    expect(face.validate({ q: "a", n: 2 })).toEqual({ value: { q: "a", n: 2 } });
+    expect(face.validate({ n: "2", tags: ["ok", "toolong"] })).toEqual({
+      issues: [
+        { message: "must be a word", path: ["q"] },
+        { message: "Expected integer", path: ["n"] },
+        { message: "Expected string length less or equal to 3", path: ["tags"] },
+      ],
+    });
+  });
+
+  test("Elysia checks it as it is: no string-to-number coercion, yet repeated keys still make a list", async () => {
+    const app = new Elysia().get("/s", ({ query }) => query, { query: schema });
+    const at = (qs: string) => app.handle(new Request(`http://localhost/s?${qs}`));
+    expect((await at("q=a&n=5")).status).toBe(422);
+    const listed = await at("q=a&tags=x&tags=y");
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({ q: "a", tags: ["x", "y"] });
+  });
+
+  test("coerceSearchQuery: decimal limits become numbers, a single category a list, the rest is left", () => {
+    const cases: [Record<string, unknown>, Record<string, unknown>][] = [
+      [{ limit: "20" }, { limit: 20 }],
+      [{ limit: "1e2" }, { limit: "1e2" }],
+      [{ limit: "2.5" }, { limit: "2.5" }],
+      [{ limit: " 5" }, { limit: " 5" }],
+      [{ categories: "phones" }, { categories: ["phones"] }],
+      [{ categories: ["a", "b"] }, { categories: ["a", "b"] }],
+    ];
+    for (const [input, expected] of cases) {
+      coerceSearchQuery(input);
+      expect(input).toEqual(expected);
+    }
+  });
+});
