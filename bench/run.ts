@@ -208,7 +208,10 @@ async function soak(): Promise<{ rss_start_mb: number; rss_end_mb: number; growt
   const backends = await startBackends(0);
   const target = await startTarget("gateway", backends.urls);
   await wrk({ url: target.url, connections: 32, seconds: 10, token, mode: "miss", core: LOAD_CORE }); // warm-up
-  const start = rssBytes(target.child.pid);
+  // RSS swings by +-15% between collections under this load, so two single readings can show growth
+  // that is not there: the medians of the first and the last 10 s of one-second samples are compared.
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(rssBytes(target.child.pid)), 1000);
   const load = await wrk({
     url: target.url,
     connections: 32,
@@ -217,7 +220,9 @@ async function soak(): Promise<{ rss_start_mb: number; rss_end_mb: number; growt
     mode: "miss",
     core: LOAD_CORE,
   });
-  const end = rssBytes(target.child.pid);
+  clearInterval(sampler);
+  const start = median(samples.slice(0, 10));
+  const end = median(samples.slice(-10));
   if (load.non2xx > 0 || load.socket_errors > 0) failed = true;
   await stopProcess(target.child as never);
   await stopProcess(backends.child as never);
