@@ -9,7 +9,8 @@
  */
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { OldestKey } from "../../src/core/oldest-key.ts";
-import { AggregatorSearchResponse, type Product } from "../../src/models/search.ts";
+import { AggregatorSearchResponse } from "../../src/models/search.ts";
+import { toProduct } from "../../src/services/search-service.ts";
 
 const check = TypeCompiler.Compile(AggregatorSearchResponse);
 const target = `${process.argv[2]}/v1/search`;
@@ -19,16 +20,6 @@ const oldest = new OldestKey(cache);
 const maxEntries = Math.max(1, Number(process.argv[4] ?? 10_000));
 const json = { "content-type": "application/json" };
 let ids = 0;
-
-const product = (p: Product): Product => ({
-  id: p.id,
-  title: p.title,
-  price: p.price,
-  currency: p.currency,
-  url: p.url,
-  source: p.source,
-  ...(p.rating === undefined ? {} : { rating: p.rating }),
-});
 
 const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -48,7 +39,7 @@ const server = Bun.serve({
       });
       const data: unknown = await upstream.json();
       if (!check.Check(data)) return new Response(null, { status: 502 });
-      shared = JSON.stringify({ limit: 20, results: data.results.slice(0, 20).map(product) });
+      shared = JSON.stringify({ limit: 20, results: data.results.slice(0, 20).map(toProduct) });
       if (cache.size >= maxEntries) cache.delete(oldest.next() as string);
       cache.set(query, shared);
     }

@@ -126,7 +126,7 @@ export class SearchService {
  * Only the contract's fields: the schema check lets extra properties through, and whatever a backend adds
  * must not reach clients, the cache or the CLI's --json output.
  */
-function toProduct(p: Product): Product {
+export function toProduct(p: Product): Product {
   const product: Product = {
     id: p.id,
     title: p.title,
