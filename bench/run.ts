@@ -80,26 +80,30 @@ async function startTarget(name: TargetName, backends: Backends) {
     return { child, url: info.url as string };
   }
   const command = name === "gateway" ? [BUN, join(root, "cli", "main.ts")] : [binary];
-  const { child, info } = await startJsonProcess(
-    pinned(TARGET_CORE, [
-      ...command,
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--users-url",
-      backends.users,
-      "--aggregator-url",
-      backends.aggregator,
-      "--config",
-      configPath,
-    ]),
-    /gateway listening/,
-    { GATEWAY_JWT_SECRET: SECRET },
+  const { child, info } = await startGateway(
+    pinned(TARGET_CORE, [...command, ...serveArgs(backends), "--config", configPath]),
   );
   return { child, url: info.url as string };
 }
+
+/** `serve` on a free loopback port against the given backends. */
+function serveArgs(backends: Backends): string[] {
+  const { users, aggregator } = backends;
+  return [
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    "--users-url",
+    users,
+    "--aggregator-url",
+    aggregator,
+  ];
+}
+
+const startGateway = (argv: string[]) =>
+  startJsonProcess(argv, /gateway listening/, { GATEWAY_JWT_SECRET: SECRET });
 
 interface Measured extends LoadResult {
   rps: number;
@@ -179,22 +183,9 @@ async function startupMs(): Promise<number | undefined> {
   const times: number[] = [];
   for (let i = 0; i < 10; i++) {
     const started = performance.now();
-    const { child, info } = await startJsonProcess(
-      [
-        binary,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--users-url",
-        "http://127.0.0.1:9",
-        "--aggregator-url",
-        "http://127.0.0.1:9",
-      ],
-      /gateway listening/,
-      { GATEWAY_JWT_SECRET: SECRET },
-    );
+    // Nothing listens on port 9: /healthz makes no backend call.
+    const nowhere = { users: "http://127.0.0.1:9", aggregator: "http://127.0.0.1:9" };
+    const { child, info } = await startGateway([binary, ...serveArgs(nowhere)]);
     const response = await fetch(`${info.url}/healthz`);
     if (response.status !== 200) throw new Error(`/healthz answered ${response.status}`);
     times.push(performance.now() - started);
