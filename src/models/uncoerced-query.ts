@@ -18,12 +18,13 @@ interface StandardFace<T> {
 /**
  * A query-string schema that Elysia checks as it is, without its coercions. Elysia turns every array in a
  * query schema into a TypeBox transform (and numbers into t.Numeric), and a schema with any transform is
- * decoded through TypeBox's generic value walk on every request: ~12% of a cache hit's CPU. A schema that
- * also has a Standard Schema face (`~standard`) is compiled by Elysia as it is (Kind wins the compile,
- * `~standard` skips the coercion), and OpenAPI and the route's types still come from the TypeBox schema.
- * The route then turns strings into numbers and lists itself, in a transform hook, before the check.
- * Elysia builds its validation errors through `~standard.validate`: the schema's own `error` text and the
- * field's name (`x-field`, else the first path segment) are what it reports.
+ * decoded through TypeBox's generic value walk on every request: ~12% of a cache hit's CPU. A schema with
+ * a Standard Schema face (`~standard`) is validated by Elysia through that face alone, with no coercion;
+ * here the face runs the TypeBox schema compiled once, and OpenAPI (which reads TypeBox's Kind first)
+ * and the route's types still come from the TypeBox schema. The route turns strings into numbers and
+ * lists itself, in a transform hook, before the check. Elysia's validation errors come from this
+ * `validate`: the schema's own `error` text and the field's name (`x-field`, else the first path
+ * segment) are what it reports.
  */
 export function uncoercedQuery<T extends TObject>(schema: T): T & StandardFace<Static<T>> {
   const check = TypeCompiler.Compile(schema);
