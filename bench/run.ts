@@ -6,6 +6,7 @@
  * issue sets, the compiled binary's start-up time and (with --soak) memory over 60 s.
  *
  *   npm run bench                       # or: bun bench/run.ts [--rounds 3] [--seconds 5] [--soak] [--no-binary]
+ *   bun bench/run.ts --scenarios hit --targets passthrough,gateway --no-binary   # one comparison
  * Results: printed, and written to test-output/bench/results.json. A run with any non-2xx is a failed run.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -19,10 +20,13 @@ import { type LoadResult, wrk } from "./lib/wrk.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
-const option = (name: string, fallback: number) => {
+const value = (name: string) => {
   const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+  return i >= 0 ? args[i + 1] : undefined;
 };
+const option = (name: string, fallback: number) => Number(value(name) ?? fallback);
+/** A comma-separated subset (`--scenarios hit,miss`, `--targets floor,gateway`), for quick comparisons. */
+const only = (name: string) => value(name)?.split(",");
 const ROUNDS = option("--rounds", 3);
 const SECONDS = option("--seconds", 5);
 const root = join(import.meta.dir, "..");
@@ -37,7 +41,7 @@ if (!Bun.which("wrk")) {
   console.error("bench: wrk is needed (apt-get install wrk)");
   process.exit(2);
 }
-if (!flag("--no-binary")) {
+if (!flag("--no-binary") && (only("--targets")?.includes("gateway-binary") ?? true)) {
   const build = Bun.spawnSync(
     [BUN, "build", "--compile", "--minify", "--bytecode", "cli/main.ts", "--outfile", binary],
     {
@@ -134,14 +138,15 @@ async function measure(
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const targets: TargetName[] = flag("--no-binary")
-  ? ["passthrough", "floor", "gateway"]
-  : ["passthrough", "floor", "gateway", "gateway-binary"];
+const allTargets: TargetName[] = ["passthrough", "floor", "gateway", "gateway-binary"];
+const targets = allTargets.filter(
+  (t) => (only("--targets")?.includes(t) ?? true) && !(t === "gateway-binary" && flag("--no-binary")),
+);
 const scenarios = [
   { name: "miss", connections: 32, mode: "miss" as const, latency: 0 },
   { name: "hit", connections: 32, mode: "hit" as const, latency: 0 },
   { name: "p99-256c-20ms", connections: 256, mode: "miss" as const, latency: 20 },
-];
+].filter((s) => only("--scenarios")?.includes(s.name) ?? true);
 
 const results: Record<string, Record<string, Measured[]>> = {};
 let failed = false;
@@ -179,7 +184,7 @@ for (const scenario of scenarios) {
 
 /** Exec to the first 200 on /healthz (the URL comes from the startup line), median of 10. */
 async function startupMs(): Promise<number | undefined> {
-  if (flag("--no-binary")) return undefined;
+  if (!targets.includes("gateway-binary")) return undefined;
   const times: number[] = [];
   for (let i = 0; i < 10; i++) {
     const started = performance.now();
