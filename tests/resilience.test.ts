@@ -66,6 +66,26 @@ describe("faults: the status, and on time", () => {
     aggregator.behave(aggregatorAnswer());
   });
 
+  // The backend timeout covers reading the body, not only the wait for headers: with no retry and a
+  // long deadline, the answer comes at the timeout.
+  test.each([true, false])(
+    "Aggregator stalling mid-body (length declared: %p): 504 at the timeout",
+    async (declared) => {
+      aggregator.behave(faults.stalledBody(declared));
+      const { search } = await gateway({
+        aggregatorTimeoutMs: 300,
+        deadlineMs: 5000,
+        retries: 0,
+        cacheTtl: 0,
+      });
+      const result = await search();
+      expect(result.status).toBe(504);
+      expect(result.body.type).toBe("/problems/upstream-timeout");
+      expect(result.ms).toBeLessThan(300 + MARGIN_MS);
+      aggregator.behave(aggregatorAnswer());
+    },
+  );
+
   test("Aggregator resetting connections, or not there at all: 503", async () => {
     const resetting = startResettingServer();
     try {

@@ -68,6 +68,20 @@ export const faults = {
       Response.json({ error: "injected" }, { status }),
   junk: (): Behaviour => () =>
     new Response("<html>not json</html>", { headers: { "content-type": "text/html" } }),
+  /** Headers and the first bytes of a JSON body at once, then nothing more (the socket stays open). */
+  stalledBody:
+    (declareLength: boolean): Behaviour =>
+    () => {
+      const start = '{"request_id":"x","results":[';
+      const stream = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(start));
+        },
+      });
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (declareLength) headers["content-length"] = String(start.length + 100);
+      return new Response(stream, { headers });
+    },
   oversized:
     (bytes: number): Behaviour =>
     () =>
