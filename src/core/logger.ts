@@ -54,14 +54,27 @@ function isSecretName(key: string): boolean {
   return secret;
 }
 
-function redact(fields: LogFields): LogFields {
-  const out: LogFields = {};
+function redactInto(out: LogFields, fields: LogFields): LogFields {
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined) continue;
     out[key] = isSecretName(key) ? "[redacted]" : value instanceof Error ? describeError(value) : value;
   }
   return out;
+}
+
+const redact = (fields: LogFields): LogFields => redactInto({}, fields);
+
+// Many lines share a millisecond under load; formatting the same instant again is wasted work.
+let lastMs = Number.NaN;
+let lastIso = "";
+function now(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 function describeError(error: Error): LogFields {
@@ -90,13 +103,14 @@ export function createLogger(
   const min = RANK[level];
   const write = (lvl: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[lvl] < min) return;
-    const record = {
-      time: new Date().toISOString(),
+    // One object per line, filled in place (base is redacted already): this runs on every request.
+    const record: LogFields & { time: string; level: LogLevel; msg: string } = {
+      time: now(),
       level: lvl,
       msg,
-      ...base,
-      ...(fields && redact(fields)),
     };
+    for (const key in base) record[key] = base[key];
+    if (fields) redactInto(record, fields);
     sink(format === "pretty" ? pretty(record) : JSON.stringify(record));
   };
   return {

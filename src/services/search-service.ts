@@ -31,15 +31,14 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 export function normalizeSearch(input: SearchInput, caller: Caller): NormalizedSearch {
   const errors: FieldError[] = [];
   const query = input.query.trim().normalize("NFC");
-  const length = [...query].length;
+  // A string has at most as many code points as UTF-16 units, so only a long one needs counting.
+  const length = query.length > QUERY_MAX_LENGTH ? [...query].length : query.length;
   if (length < 1 || length > QUERY_MAX_LENGTH) {
     errors.push({ field: "query", message: `must be 1 to ${QUERY_MAX_LENGTH} characters after trimming` });
   } else if (CONTROL.test(query)) {
     errors.push({ field: "query", message: "must not contain control characters" });
   }
-  const categories = [
-    ...new Set((input.categories ?? []).flatMap((c) => c.split(",")).map((c) => c.trim())),
-  ].filter((c) => c !== "");
+  const categories = input.categories?.length ? categoriesOf(input.categories) : [];
   for (const category of categories) {
     if (!CATEGORY.test(category)) {
       errors.push({
@@ -57,6 +56,11 @@ export function normalizeSearch(input: SearchInput, caller: Caller): NormalizedS
   }
   const limit = Math.min(input.limit ?? DEFAULT_LIMIT, caller.limits.maxResults);
   return { query, categories, limit };
+}
+
+/** Comma-separated or repeated, trimmed, without empties or repeats, in the order given. */
+function categoriesOf(given: string[]): string[] {
+  return [...new Set(given.flatMap((c) => c.split(",")).map((c) => c.trim()))].filter((c) => c !== "");
 }
 
 export class SearchService {
