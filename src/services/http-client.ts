@@ -96,80 +96,55 @@ export class JsonClient {
     await this.#once({ method: "GET", path, ctx, schema: checkObject }, Math.min(timeoutMs, this.#timeoutMs));
   }
 
+  // One async frame per attempt (request, checks, body), because each extra one is paid on every call.
   async #once<T extends TSchema>(
     call: JsonCall<T>,
     timeoutMs: number,
     traceparent?: string,
   ): Promise<Static<T>> {
-    const { request, response, done } = await this.#send(
-      call,
-      timeoutMs,
-      traceparent ?? call.ctx.traceparent,
-    );
+    const request = { method: call.method, url: this.#base + call.path };
+    // Not AbortSignal.timeout: its timer outlives a call that answered in time (by the whole timeout, so
+    // tens of thousands of armed timers under load); this one is disarmed once the body has been read.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
     try {
-      return await this.#accept(call, request, response, timeoutMs);
+      let response: Response;
+      try {
+        response = await fetch(request.url, this.#init(call, timeoutMs, traceparent, abort.signal));
+      } catch (error) {
+        throw this.#wrap(request, error, timeoutMs, abort.signal);
+      }
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => {});
+        throw new HTTPError(request, response);
+      }
+      const type = response.headers.get("content-type") ?? "";
+      if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
+        await response.body?.cancel().catch(() => {});
+        throw new ContractError(request, response, `answered with content type "${type}", not JSON`);
+      }
+      const text = await this.#readLimited(request, response, timeoutMs);
+      return checked(call.schema, text, request, response);
     } finally {
-      done();
+      clearTimeout(timer);
     }
   }
 
-  async #accept<T extends TSchema>(
-    call: JsonCall<T>,
-    request: UpstreamRequest,
-    response: Response,
-    timeoutMs: number,
-  ): Promise<Static<T>> {
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => {});
-      throw new HTTPError(request, response);
-    }
-    const type = response.headers.get("content-type") ?? "";
-    if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {
-      await response.body?.cancel().catch(() => {});
-      throw new ContractError(request, response, `answered with content type "${type}", not JSON`);
-    }
-    const text = await this.#readLimited(request, response, timeoutMs);
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw new ContractError(request, response, "answered with a body that is not valid JSON");
-    }
-    if (!call.schema.Check(data)) {
-      const first = call.schema.Errors(data).First();
-      const where = first ? ` (${first.path || "/"}: ${first.message})` : "";
-      throw new ContractError(
-        request,
-        response,
-        `answered with JSON that does not match its contract${where}`,
-      );
-    }
-    return data;
-  }
-
-  async #send(call: JsonCall<TSchema>, timeoutMs: number, traceparent: string | undefined) {
+  #init(call: JsonCall<TSchema>, timeoutMs: number, traceparent: string | undefined, signal: AbortSignal) {
     const { ctx, body } = call;
     const headers: Record<string, string> = {
       accept: "application/json",
       "x-request-id": ctx.requestId,
       "x-request-timeout-ms": String(Math.floor(timeoutMs)),
     };
-    if (traceparent) headers.traceparent = traceparent;
-    if (body !== undefined) headers["content-type"] = "application/json";
-    const request = { method: call.method, url: this.#base + call.path };
-    // Not AbortSignal.timeout: its timer outlives a call that answered in time (by the whole timeout, so
-    // tens of thousands of armed timers under load); this one is disarmed once the body has been read.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
-    const done = () => clearTimeout(timer);
-    try {
-      const init: RequestInit = { method: call.method, headers, signal: abort.signal };
-      if (body !== undefined) init.body = JSON.stringify(body);
-      return { request, response: await fetch(request.url, init), done };
-    } catch (error) {
-      done();
-      throw this.#wrap(request, error, timeoutMs, abort.signal);
+    const parent = traceparent ?? ctx.traceparent;
+    if (parent) headers.traceparent = parent;
+    const init: RequestInit = { method: call.method, headers, signal };
+    if (body !== undefined) {
+      headers["content-type"] = "application/json";
+      init.body = JSON.stringify(body);
     }
+    return init;
   }
 
   async #readLimited(request: UpstreamRequest, response: Response, timeoutMs: number): Promise<string> {
@@ -219,4 +194,25 @@ export class JsonClient {
     }
     return new NetworkError(request, error);
   }
+}
+
+/** The body as JSON matching `schema`, or a ContractError saying where it does not. */
+function checked<T extends TSchema>(
+  schema: JsonCall<T>["schema"],
+  text: string,
+  request: UpstreamRequest,
+  response: Response,
+): Static<T> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new ContractError(request, response, "answered with a body that is not valid JSON");
+  }
+  if (!schema.Check(data)) {
+    const first = schema.Errors(data).First();
+    const where = first ? ` (${first.path || "/"}: ${first.message})` : "";
+    throw new ContractError(request, response, `answered with JSON that does not match its contract${where}`);
+  }
+  return data;
 }
