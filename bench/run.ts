@@ -5,7 +5,7 @@
  * backend. Targets alternate over rounds and medians are reported, with the ratios the performance
  * issue sets, the compiled binary's start-up time and (with --soak) memory over 60 s.
  *
- *   npm run bench                       # or: bun bench/run.ts [--rounds 3] [--seconds 5] [--soak] [--no-binary]
+ *   npm run bench                       # or: bun bench/run.ts [--rounds 3] [--seconds 5] [--warmup 3] [--soak] [--soak-warmup 40] [--no-binary]
  *   bun bench/run.ts --scenarios hit --targets passthrough,gateway --no-binary   # one comparison
  * Results: printed, and written to test-output/bench/results.json. A run with any non-2xx is a failed run.
  */
@@ -29,6 +29,10 @@ const option = (name: string, fallback: number) => Number(value(name) ?? fallbac
 const only = (name: string) => value(name)?.split(",");
 const ROUNDS = option("--rounds", 3);
 const SECONDS = option("--seconds", 5);
+// JIT tiers settle within seconds and take a share of the first ones (more for the larger program), so
+// each target is warmed before it is measured; the soak's heap settles more slowly (docs/performance.md).
+const WARMUP = option("--warmup", 3);
+const SOAK_WARMUP = option("--soak-warmup", 40);
 const root = join(import.meta.dir, "..");
 const cores = cpus().length;
 const TARGET_CORE = cores >= 2 ? 0 : undefined;
@@ -158,7 +162,7 @@ for (const scenario of scenarios) {
     await wrk({
       url: target.url,
       connections: scenario.connections,
-      seconds: 1,
+      seconds: WARMUP,
       token,
       mode: scenario.mode,
       core: LOAD_CORE,
@@ -203,7 +207,7 @@ async function soak(): Promise<{ rss_start_mb: number; rss_end_mb: number; growt
   if (!flag("--soak")) return undefined;
   const backends = await startBackends(0);
   const target = await startTarget("gateway", backends.urls);
-  await wrk({ url: target.url, connections: 32, seconds: 10, token, mode: "miss", core: LOAD_CORE }); // warm-up
+  await wrk({ url: target.url, connections: 32, seconds: SOAK_WARMUP, token, mode: "miss", core: LOAD_CORE });
   // RSS swings by +-15% between collections under this load, so two single readings can show growth
   // that is not there: the medians of the first and the last 10 s of one-second samples are compared.
   const samples: number[] = [];
@@ -289,7 +293,12 @@ const loadSaturated = Object.entries(summary).flatMap(([s, byTarget]) =>
 const report = {
   date: new Date().toISOString(),
   machine: { cores, pinned: TARGET_CORE !== undefined && Bun.which("taskset") !== null },
-  settings: { rounds: ROUNDS, seconds: SECONDS },
+  settings: {
+    rounds: ROUNDS,
+    seconds: SECONDS,
+    warmup: WARMUP,
+    soak_warmup: flag("--soak") ? SOAK_WARMUP : undefined,
+  },
   summary,
   ratios,
   startup_ms_median_of_10: await startupMs(),
