@@ -123,7 +123,18 @@ export class JsonClient {
         await response.body?.cancel().catch(() => {});
         throw new ContractError(request, response, `answered with content type "${type}", not JSON`);
       }
-      const text = await this.#readLimited(request, response, timeoutMs);
+      // A declared length within the limit is read in one go (Bun stops at the declared length).
+      const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+      let text: string;
+      if (declared >= 0 && declared <= this.#maxBody) {
+        try {
+          text = await response.text();
+        } catch (error) {
+          throw this.#wrap(request, error, timeoutMs);
+        }
+      } else {
+        text = await this.#readLimited(request, response, timeoutMs, declared);
+      }
       return checked(call.schema, text, request, response);
     } finally {
       clearTimeout(timer);
@@ -147,8 +158,13 @@ export class JsonClient {
     return init;
   }
 
-  async #readLimited(request: UpstreamRequest, response: Response, timeoutMs: number): Promise<string> {
-    const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  /** A body without a declared length, or one declared over the limit. */
+  async #readLimited(
+    request: UpstreamRequest,
+    response: Response,
+    timeoutMs: number,
+    declared: number,
+  ): Promise<string> {
     if (declared > this.#maxBody) {
       await response.body?.cancel().catch(() => {});
       throw new ContractError(
@@ -156,14 +172,6 @@ export class JsonClient {
         response,
         `answered with ${declared} bytes, over the ${this.#maxBody} limit`,
       );
-    }
-    // A declared length within the limit can be read in one go (Bun stops at the declared length).
-    if (declared >= 0) {
-      try {
-        return await response.text();
-      } catch (error) {
-        throw this.#wrap(request, error, timeoutMs);
-      }
     }
     const reader = response.body?.getReader();
     if (!reader) return "";
