@@ -24,6 +24,12 @@ export class UserCache {
     readonly maxEntries = 100_000,
   ) {}
 
+  /** A fresh record without a promise (null: the user is known not to exist); undefined if none. */
+  fresh(id: string, now = Date.now()): User | null | undefined {
+    const hit = this.#entries.get(id);
+    return hit && hit.expiresAt > now ? hit.user : undefined;
+  }
+
   get(id: string, load: (id: string) => Promise<User | null>, now = Date.now()): Promise<User | null> {
     const hit = this.#entries.get(id);
     if (hit && hit.expiresAt > now) return Promise.resolve(hit.user);

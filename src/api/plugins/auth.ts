@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import type { AuthService, Caller } from "../../services/auth-service.ts";
 import { type LimitDecision, Limiter } from "../../services/limiter.ts";
 import { rateLimitHeaders } from "../rate-limit-headers.ts";
-import { requestMeta } from "./request-context.ts";
+import { type RequestMeta, requestMeta } from "./request-context.ts";
 
 /**
  * `{ auth: true }`: resolve the caller (token + fresh subscription) and charge the plan's request
@@ -12,14 +12,13 @@ import { requestMeta } from "./request-context.ts";
  * The RateLimit headers follow from what the limiter decided, on success and on error alike.
  */
 export function authentication(auth: AuthService, limiter: Limiter) {
-  const identify = async (request: Request) => {
-    const meta = requestMeta(request);
-    const caller = await auth.authenticate(request.headers.get("authorization"), meta.call);
+  // Not an async helper awaited by each hook: one async frame per request is what a hook must pay.
+  const identified = (meta: RequestMeta, caller: Caller) => {
     meta.userId = caller.user.id;
     meta.plan = caller.plan;
     meta.caller = caller;
-    return meta;
   };
+  const authorization = (request: Request) => request.headers.get("authorization");
   // Set by transform; resolve only runs after it succeeded, so these are present.
   const callerOf = (request: Request) => requestMeta(request).caller as Caller;
   const security = [{ bearer: [] }, { oauth2: [] }];
@@ -27,8 +26,10 @@ export function authentication(auth: AuthService, limiter: Limiter) {
     .macro({
       auth: {
         async transform({ request }) {
-          const meta = await identify(request);
-          const limits = await limiter.check(meta.caller as Caller, "request");
+          const meta = requestMeta(request);
+          const caller = await auth.authenticate(authorization(request), meta.call);
+          identified(meta, caller);
+          const limits = await limiter.check(caller, "request");
           meta.call.limits = limits;
           if (!limits.allowed) throw Limiter.refusal(limits);
         },
@@ -40,7 +41,8 @@ export function authentication(auth: AuthService, limiter: Limiter) {
       },
       identify: {
         async transform({ request }) {
-          await identify(request);
+          const meta = requestMeta(request);
+          identified(meta, await auth.authenticate(authorization(request), meta.call));
         },
         resolve: ({ request }) => ({ caller: callerOf(request) }),
         detail: { security },

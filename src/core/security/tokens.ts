@@ -59,17 +59,23 @@ export class TokenService {
     return { token, expiresIn: this.#settings.ttlSeconds };
   }
 
+  /** The claims of a token verified before and not expired, without a promise: the common case. */
+  remembered(token: string): VerifiedClaims | undefined {
+    const remembered = this.#verified.get(token);
+    if (!remembered) return undefined;
+    if (remembered.exp * 1000 > Date.now()) return remembered;
+    this.#verified.delete(token);
+    return undefined;
+  }
+
   /**
    * Null for anything that is not a valid, current token of ours; callers answer 401 alike. A token that
    * verified is remembered until its `exp` (keyed by the whole token, so nothing else can match it):
    * verifying the signature is the costliest step of a request, and a client sends one token many times.
    */
   async verify(token: string): Promise<VerifiedClaims | null> {
-    const remembered = this.#verified.get(token);
-    if (remembered) {
-      if (remembered.exp * 1000 > Date.now()) return remembered;
-      this.#verified.delete(token);
-    }
+    const remembered = this.remembered(token);
+    if (remembered) return remembered;
     const claims = await this.#signer.verify(token, this.#verifyOptions);
     if (
       !claims ||
