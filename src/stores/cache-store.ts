@@ -11,10 +11,13 @@ export interface CacheEntry {
 }
 
 export interface CacheStore {
-  /** The entry if it has not passed its lifetime (fresh or stale is the caller's call, from storedAt). */
-  get(key: string): Promise<CacheEntry | undefined>;
+  /**
+   * The entry if it has not passed its lifetime (fresh or stale is the caller's call, from storedAt).
+   * The in-process store answers get and set without a promise: they run on every search.
+   */
+  get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined>;
   /** lifetimeMs = fresh TTL + stale window: after that the entry is gone. */
-  set(key: string, value: string, lifetimeMs: number): Promise<void>;
+  set(key: string, value: string, lifetimeMs: number): undefined | Promise<void>;
   delete(key: string): Promise<void>;
   close(): void;
 }

@@ -24,6 +24,7 @@ export class FailoverLimitStore implements LimitStore {
   ) {}
 
   decide(bucket: BucketSpec, counter?: CounterSpec): Promise<Decision> {
+    // The fallback may answer without a promise; #run awaits either.
     return this.#run((store) => store.decide(bucket, counter));
   }
 
@@ -48,7 +49,7 @@ export class FailoverLimitStore implements LimitStore {
     this.fallback.close();
   }
 
-  async #run<T>(operation: (store: LimitStore) => Promise<T>): Promise<T> {
+  async #run<T>(operation: (store: LimitStore) => T | Promise<T>): Promise<T> {
     // RedisConnection fails fast for a moment after an outage, so this costs one timeout per outage.
     try {
       return await operation(this.primary);

@@ -44,8 +44,11 @@ export interface WindowCount {
 }
 
 export interface LimitStore {
-  /** Atomically: take a token; if one was granted and `counter.take`, count against the counter too. */
-  decide(bucket: BucketSpec, counter?: CounterSpec): Promise<Decision>;
+  /**
+   * Atomically: take a token; if one was granted and `counter.take`, count against the counter too.
+   * The in-process store answers without a promise: this runs on every request.
+   */
+  decide(bucket: BucketSpec, counter?: CounterSpec): Decision | Promise<Decision>;
   /** Gives back one counted unit (a search that failed after it was counted). */
   release(key: string): Promise<void>;
   /** Reads fixed-window counters (0 when absent). */

@@ -42,7 +42,7 @@ export class MemoryCacheStore implements CacheStore {
     return this.#bytes;
   }
 
-  async get(key: string): Promise<CacheEntry | undefined> {
+  get(key: string): CacheEntry | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.clock()) {
@@ -54,7 +54,7 @@ export class MemoryCacheStore implements CacheStore {
     return { value: entry.value, storedAt: entry.storedAt };
   }
 
-  async set(key: string, value: string, lifetimeMs: number): Promise<void> {
+  set(key: string, value: string, lifetimeMs: number): undefined {
     const existing = this.#entries.get(key);
     // The old value is superseded even when the new one cannot be kept.
     if (existing) this.#remove(key, existing);

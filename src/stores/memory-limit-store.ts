@@ -30,7 +30,7 @@ export class MemoryLimitStore implements LimitStore {
     return this.#entries.size;
   }
 
-  async decide(bucket: BucketSpec, counter?: CounterSpec): Promise<Decision> {
+  decide(bucket: BucketSpec, counter?: CounterSpec): Decision {
     const now = this.clock();
     const { state, tat } = gcra(this.#get(bucket.key, now), now, bucket.limit, bucket.periodMs);
     if (state.allowed) this.#set(bucket.key, tat, tat, now);
