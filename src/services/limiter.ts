@@ -1,6 +1,6 @@
 import { RateLimited } from "../core/errors.ts";
-import type { PlanTable } from "../models/subscription.ts";
-import type { LimitStore } from "../stores/limit-store.ts";
+import type { PlanLimits, PlanTable } from "../models/subscription.ts";
+import type { Decision, LimitStore } from "../stores/limit-store.ts";
 import type { Caller } from "./auth-service.ts";
 
 export type PolicyName = "minute" | "day";
@@ -40,18 +40,26 @@ export class Limiter {
     private readonly plans: PlanTable,
   ) {}
 
-  async check(caller: Caller, kind: LimitKind, now = Date.now()): Promise<LimitDecision> {
+  /** Without a promise when the store answers without one (the in-process store); callers await it. */
+  check(caller: Caller, kind: LimitKind, now = Date.now()): LimitDecision | Promise<LimitDecision> {
     const plan = this.plans[caller.plan];
     const id = caller.user.id;
     const day = Math.floor(now / DAY_MS);
     const daily = plan.searchesPerDay;
     const counterKey = `quota:${id}:${day}`;
-    const result = await this.store.decide(
+    const result = this.store.decide(
       { key: `rate:${id}`, limit: plan.requestsPerMinute, periodMs: MINUTE_MS },
       daily === null
         ? undefined
         : { key: counterKey, limit: daily, ttlMs: (day + 1) * DAY_MS - now, take: kind === "search" },
     );
+    return result instanceof Promise
+      ? result.then((r) => this.#decision(r, plan, kind, counterKey))
+      : this.#decision(result, plan, kind, counterKey);
+  }
+
+  #decision(result: Decision, plan: PlanLimits, kind: LimitKind, counterKey: string): LimitDecision {
+    const daily = plan.searchesPerDay;
     const { bucket, counter } = result;
     const policies: PolicyState[] = [
       {

@@ -1,6 +1,6 @@
 import { OldestKey } from "../core/oldest-key.ts";
 import type { SearchResponse } from "../models/search.ts";
-import type { CacheStore } from "../stores/cache-store.ts";
+import type { CacheEntry, CacheStore } from "../stores/cache-store.ts";
 
 export interface SearchCacheOptions {
   /** How long an answer is fresh; 0 disables caching (the store is never called). */
@@ -82,15 +82,29 @@ export class SearchCache {
     return this.#inflight.size;
   }
 
-  async lookup(key: string): Promise<CacheHit | undefined> {
+  /** Without a promise when the store answers without one (the in-process store); callers await it. */
+  lookup(key: string): CacheHit | undefined | Promise<CacheHit | undefined> {
     if (!this.enabled) return undefined;
-    let entry: Awaited<ReturnType<CacheStore["get"]>>;
+    let entry: ReturnType<CacheStore["get"]>;
     try {
-      entry = await this.store.get(key);
+      entry = this.store.get(key);
     } catch (error) {
       this.#report(error);
       return undefined;
     }
+    if (entry instanceof Promise) {
+      return entry.then(
+        (found) => this.#hit(key, found),
+        (error) => {
+          this.#report(error);
+          return undefined;
+        },
+      );
+    }
+    return this.#hit(key, entry);
+  }
+
+  #hit(key: string, entry: CacheEntry | undefined): CacheHit | undefined {
     if (!entry) return undefined;
     // A storedAt slightly ahead of this clock (rounding, skew) is still an answer just stored.
     const ageMs = Math.max(0, this.#clock() - entry.storedAt);
