@@ -24,6 +24,8 @@ export interface CacheHit {
 }
 
 const CHECKED_MAX = 256;
+const recentKeys = new Map<string, string>();
+const oldestRecentKey = new OldestKey(recentKeys);
 
 // Part of every key: bump it when the stored shape changes, and old entries are simply never read.
 // 2: the shared part of an answer (limit, results, sources) instead of a whole SearchResponse.
@@ -67,10 +69,22 @@ export class SearchCache {
    * searches join to the same string); the hash keeps keys short whatever the query's length.
    */
   static key(search: { query: string; categories: string[]; limit: number }): string {
-    const query = search.query.trim().toLowerCase().replace(/\s+/g, " ").normalize("NFC");
-    const categories = [...new Set(search.categories)].sort();
-    const parts = JSON.stringify([KEY_VERSION, query, categories, search.limit]);
-    return Bun.CryptoHasher.hash("sha256", parts, "base64url");
+    // The same searches come again and again (that is why there is a cache), so the last few keys are
+    // remembered by the search exactly as given, and normalizing and hashing happen once per hot search.
+    const given = JSON.stringify([search.query, search.categories, search.limit]);
+    let key = recentKeys.get(given);
+    if (key === undefined) {
+      const query = search.query.trim().toLowerCase().replace(/\s+/g, " ").normalize("NFC");
+      const categories = [...new Set(search.categories)].sort();
+      const parts = JSON.stringify([KEY_VERSION, query, categories, search.limit]);
+      key = Bun.CryptoHasher.hash("sha256", parts, "base64url");
+      if (recentKeys.size >= CHECKED_MAX) {
+        const oldest = oldestRecentKey.next();
+        if (oldest !== undefined) recentKeys.delete(oldest);
+      }
+      recentKeys.set(given, key);
+    }
+    return key;
   }
 
   get enabled(): boolean {

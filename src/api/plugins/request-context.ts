@@ -27,7 +27,14 @@ export function requestMeta(request: Request): RequestMeta {
       requestId,
       trace,
       startedAt: performance.now(),
-      call: { requestId, traceparent: traceparent(trace), trace },
+      // Only a backend call reads it, and a hit makes none.
+      call: {
+        requestId,
+        trace,
+        get traceparent() {
+          return traceparent(trace);
+        },
+      },
     };
     metas.set(request, meta);
   }

@@ -23,11 +23,13 @@ export interface TraceContext {
 /** Joins the caller's W3C trace when its traceparent is valid, else starts a new one. */
 export function traceFrom(header: string | null): TraceContext {
   const match = header === null ? null : TRACEPARENT.exec(header.trim().toLowerCase());
-  const spanId = randomHex(8);
   if (match?.[1] && match[3] && match[1] !== ZERO_TRACE && match[2] !== ZERO_SPAN) {
+    const spanId = randomHex(8);
     return { traceId: match[1], spanId, flags: match[3], ...(match[2] ? { parentSpanId: match[2] } : {}) };
   }
-  return { traceId: randomHex(16), spanId, flags: "01" };
+  // A new trace and its first span from one draw of random bytes.
+  const ids = randomHex(24);
+  return { traceId: ids.slice(0, 32), spanId: ids.slice(32), flags: "01" };
 }
 
 export function traceparent(trace: TraceContext): string {
