@@ -5,6 +5,8 @@ import { OldestKey } from "../oldest-key.ts";
 // Bounded: a flood of distinct valid tokens evicts the oldest entries, which are then just verified again.
 const VERIFIED_MAX = 10_000;
 
+const rememberedKey = (token: string) => Bun.CryptoHasher.hash("sha256", token, "base64");
+
 export interface TokenSettings {
   secret: string;
   issuer: string;
@@ -61,16 +63,18 @@ export class TokenService {
 
   /** The claims of a token verified before and not expired, without a promise: the common case. */
   remembered(token: string): VerifiedClaims | undefined {
-    const remembered = this.#verified.get(token);
+    const key = rememberedKey(token);
+    const remembered = this.#verified.get(key);
     if (!remembered) return undefined;
     if (remembered.exp * 1000 > Date.now()) return remembered;
-    this.#verified.delete(token);
+    this.#verified.delete(key);
     return undefined;
   }
 
   /**
    * Null for anything that is not a valid, current token of ours; callers answer 401 alike. A token that
-   * verified is remembered until its `exp` (keyed by the whole token, so nothing else can match it):
+   * verified is remembered until its `exp`, keyed by its SHA-256 (so nothing else can match it, and the
+   * process does not keep thousands of live bearer tokens in memory for a heap dump to give away):
    * verifying the signature is the costliest step of a request, and a client sends one token many times.
    */
   async verify(token: string): Promise<VerifiedClaims | null> {
@@ -90,7 +94,7 @@ export class TokenService {
       const oldest = this.#oldest.next();
       if (oldest !== undefined) this.#verified.delete(oldest);
     }
-    this.#verified.set(token, verified);
+    this.#verified.set(rememberedKey(token), verified);
     return verified;
   }
 }
