@@ -1,7 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
 import { PlanLimits, PlanName, SubscriptionView } from "./subscription.ts";
-import { UserId } from "./user.ts";
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, UserId } from "./user.ts";
 
 /**
  * JSON `{email, password}`, or the OAuth2 password grant's form fields (`username` is the email) so
@@ -12,24 +12,24 @@ export const LoginBody = t.Object({
   email: t.Optional(
     t.String({
       minLength: 1,
-      maxLength: 254,
+      maxLength: EMAIL_MAX_LENGTH,
       examples: ["premium@example.com"],
-      error: "must be 1 to 254 characters",
+      error: `must be 1 to ${EMAIL_MAX_LENGTH} characters`,
     }),
   ),
   username: t.Optional(
     t.String({
       minLength: 1,
-      maxLength: 254,
+      maxLength: EMAIL_MAX_LENGTH,
       description: "OAuth2 form: the email",
-      error: "must be 1 to 254 characters",
+      error: `must be 1 to ${EMAIL_MAX_LENGTH} characters`,
     }),
   ),
   password: t.String({
     minLength: 1,
-    maxLength: 1024,
+    maxLength: PASSWORD_MAX_LENGTH,
     examples: ["premium-pass"],
-    error: "is required (1 to 1024 characters)",
+    error: `is required (1 to ${PASSWORD_MAX_LENGTH} characters)`,
   }),
   grant_type: t.Optional(t.Literal("password", { error: 'must be "password"' })),
   scope: t.Optional(t.String({ maxLength: 1000 })),

@@ -3,6 +3,8 @@ import { type Static, t } from "elysia";
 import { uncoercedQuery } from "./uncoerced-query.ts";
 
 export const QUERY_MAX_LENGTH = 200;
+/** The Aggregator's `request_id` bound; the gateway keeps a client's id only if it fits. */
+export const REQUEST_ID_MAX_LENGTH = 128;
 export const CATEGORY_PATTERN = "^[a-z0-9-]{1,40}$";
 
 const HTTP_URL = "^https?://[^\\s]+$";
@@ -91,7 +93,7 @@ export type SearchResponse = Static<typeof SearchResponse>;
 
 /** Aggregator contract (docs/backends.md). */
 export const AggregatorSearchRequest = t.Object({
-  request_id: t.String({ minLength: 1, maxLength: 128 }),
+  request_id: t.String({ minLength: 1, maxLength: REQUEST_ID_MAX_LENGTH }),
   query: t.String({ minLength: 1, maxLength: QUERY_MAX_LENGTH }),
   categories: t.Array(Category, { maxItems: 100 }),
   limit: Type.Integer({ minimum: 1, maximum: 1000 }),

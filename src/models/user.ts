@@ -6,12 +6,17 @@ export const SubscriptionName = t.Union([t.Literal("free"), t.Literal("premium")
 });
 export type SubscriptionName = Static<typeof SubscriptionName>;
 
+/** RFC 5321's longest forward path; the login body and the Users contract share it. */
+export const EMAIL_MAX_LENGTH = 254;
+/** Long enough for any passphrase; bounds what one login can make the Users service hash. */
+export const PASSWORD_MAX_LENGTH = 1024;
+
 export const UserId = t.String({ format: "uuid", description: "User id (UUID)" });
 
 /** The Users service's `User` (docs/backends.md); validated on every answer, never trusted. */
 export const User = t.Object({
   id: UserId,
-  email: t.String({ minLength: 3, maxLength: 254 }),
+  email: t.String({ minLength: 3, maxLength: EMAIL_MAX_LENGTH }),
   subscription: SubscriptionName,
   expires_at: t.Union([t.String({ format: "date-time" }), t.Null()], {
     description: "When a premium subscription ends (ISO-8601); null = never",
@@ -20,8 +25,8 @@ export const User = t.Object({
 export type User = Static<typeof User>;
 
 export const Credentials = t.Object({
-  email: t.String({ minLength: 1, maxLength: 254 }),
-  password: t.String({ minLength: 1, maxLength: 1024 }),
+  email: t.String({ minLength: 1, maxLength: EMAIL_MAX_LENGTH }),
+  password: t.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH }),
 });
 export type Credentials = Static<typeof Credentials>;
 

@@ -1,9 +1,10 @@
 import { Elysia } from "elysia";
+import { REQUEST_ID_MAX_LENGTH } from "../models/search.ts";
 
 export const REQUEST_ID_HEADER = "x-request-id";
 
 // Only echo ids that are safe to reflect: visible ASCII, bounded like the aggregator's request_id field.
-const SAFE_REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
+const SAFE_REQUEST_ID = new RegExp(`^[\\x21-\\x7e]{1,${REQUEST_ID_MAX_LENGTH}}$`);
 
 /** The id when it is one worth echoing; anything else is ignored rather than rejected. */
 export function echoableRequestId(id: unknown): string | undefined {

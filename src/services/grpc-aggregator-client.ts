@@ -1,5 +1,6 @@
 import { type ChannelOptions, Client, credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { settings } from "../core/config/settings.ts";
 import {
   type SearchResponseMessage,
   searchMethod,
@@ -20,7 +21,6 @@ export interface GrpcClientOptions extends JsonClientOptions {
 }
 
 const checkSearch = TypeCompiler.Compile(AggregatorSearchResponse);
-const DEFAULT_MAX_BODY = 2 * 1024 * 1024;
 const SEARCH = searchMethod.path;
 
 // The status codes of a server working as specified but refusing this call (HTTP's 4xx): they neither
@@ -63,7 +63,7 @@ export class GrpcAggregatorClient implements AggregatorClient {
   constructor(options: GrpcClientOptions) {
     const url = new URL(options.baseUrl);
     this.#timeoutMs = options.timeoutMs;
-    this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    this.#maxBody = options.maxBodyBytes ?? settings.upstreamMaxBytes.default;
     const channel: ChannelOptions = {
       "grpc.max_receive_message_length": this.#maxBody,
       // The circuit breaker already paces calls to a failing Aggregator; a long reconnect backoff on top

@@ -1,5 +1,6 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
+import { settings } from "../core/config/settings.ts";
 import type { TraceParent, Tracer } from "../core/tracing/tracer.ts";
 import { ContractError, HTTPError, NetworkError, TimeoutError, type UpstreamRequest } from "./errors.ts";
 import type { LimitDecision } from "./limiter.ts";
@@ -26,7 +27,10 @@ export interface CallContext {
 export interface JsonClientOptions {
   baseUrl: string;
   timeoutMs: number;
-  /** Largest answer body read; anything bigger is a contract violation, not something to buffer. */
+  /**
+   * Largest answer body read; anything bigger is a contract violation, not something to buffer.
+   * Without it, the `upstreamMaxBytes` setting's default, so a client built outside the container agrees.
+   */
   maxBodyBytes?: number;
   retries?: number;
   breaker?: CircuitBreaker;
@@ -45,7 +49,6 @@ export interface JsonCall<T extends TSchema> {
 }
 
 const checkObject = TypeCompiler.Compile(Type.Object({}));
-const DEFAULT_MAX_BODY = 2 * 1024 * 1024;
 const RETRYABLE_STATUS = new Set([502, 503]);
 
 /** A 4xx is the backend working as specified (wrong password, unknown user); 502/503 and lost connections pass. */
@@ -75,7 +78,7 @@ export class JsonClient {
   constructor(options: JsonClientOptions) {
     this.#base = options.baseUrl.replace(/\/+$/, "");
     this.#timeoutMs = options.timeoutMs;
-    this.#maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    this.#maxBody = options.maxBodyBytes ?? settings.upstreamMaxBytes.default;
     this.#policy = callPolicy(options);
   }
 

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { REQUEST_ID_MAX_LENGTH } from "../../models/search.ts";
 import { randomHex } from "./random-hex.ts";
 
-const SANE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const SANE_ID = new RegExp(`^[A-Za-z0-9._-]{1,${REQUEST_ID_MAX_LENGTH}}$`);
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 const ZERO_TRACE = "0".repeat(32);
 const ZERO_SPAN = "0".repeat(16);
