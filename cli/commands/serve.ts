@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { flagUsage } from "../../src/core/config/docs.ts";
 import { ConfigError, demoSecret, loadConfig } from "../../src/core/config/load.ts";
 import { configFileSetting, settings } from "../../src/core/config/settings.ts";
 import { createLogger } from "../../src/core/logger.ts";
@@ -11,6 +12,9 @@ import { startDemoBackends } from "../lib/demo.ts";
 import { CliError, EXIT, type IO } from "../lib/io.ts";
 import { untilStopped } from "../lib/wait.ts";
 
+/** Descriptions are markdown for the docs; a terminal shows code spans without their backticks. */
+const plain = (markdown: string) => markdown.replaceAll("`", "");
+
 export function registerServe(program: Command, io: IO): void {
   const command = program
     .command("serve")
@@ -18,12 +22,12 @@ export function registerServe(program: Command, io: IO): void {
   for (const setting of Object.values(settings)) {
     const fallback =
       setting.default === undefined || setting.default === false ? "" : `; default ${setting.default}`;
-    const help = `${setting.description} [${setting.env}${fallback}]`;
-    command.option(setting.default === false ? setting.flag : `${setting.flag} <value>`, help);
+    const help = `${plain(setting.description)} [${setting.env}${fallback}]`;
+    command.option(flagUsage(setting), help);
   }
   command.option(
     `${configFileSetting.flag} <file>`,
-    `${configFileSetting.description} [${configFileSetting.env}]`,
+    `${plain(configFileSetting.description)} [${configFileSetting.env}]`,
   );
   command.action(async (flags: Record<string, unknown>) => {
     let config: ReturnType<typeof loadConfig>;

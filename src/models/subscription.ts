@@ -44,8 +44,16 @@ export const DEFAULT_PLANS: PlanTable = {
 /** Failed logins allowed per client IP (and per email, see docs/limits.md) within the window. */
 export const LoginLimits = t.Object(
   {
-    maxFailures: Type.Integer({ minimum: 1, maximum: 1000 }),
-    windowSeconds: Type.Integer({ minimum: 1, maximum: 86_400 }),
+    maxFailures: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      description: "Failed logins per client IP, and per account, before logins are refused with 429",
+    }),
+    windowSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 86_400,
+      description: "Length of the failure window, seconds, counted from the first failure",
+    }),
   },
   { additionalProperties: false },
 );

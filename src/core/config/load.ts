@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { LoginLimits, PlanTable } from "../../models/subscription.ts";
 import { readConfigFile } from "./file.ts";
 import { ParseError } from "./parsers.ts";
-import { loadLoginLimits, loadPlans } from "./sections.ts";
+import { fileSections, loadLoginLimits, loadPlans } from "./sections.ts";
 import { configFileSetting, type SettingKey, type Settings, settings } from "./settings.ts";
 
 export interface GatewayConfig extends Settings {
@@ -25,8 +25,6 @@ export interface ConfigSources {
   env?: Record<string, string | undefined>;
 }
 
-const FILE_ONLY_KEYS = new Set(["plans", "login"]);
-
 /** Precedence: flag > environment > config file > default. */
 export function loadConfig({ flags = {}, env = process.env }: ConfigSources): GatewayConfig {
   const problems: string[] = [];
@@ -40,7 +38,7 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources): Ga
     }
   }
   for (const key of Object.keys(file)) {
-    if (!(key in settings) && !FILE_ONLY_KEYS.has(key)) {
+    if (!(key in settings) && !(key in fileSections)) {
       problems.push(`config file key "${key}": not a setting (see the configuration table in README.md)`);
     }
   }

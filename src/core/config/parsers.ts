@@ -7,7 +7,8 @@ import { isIP } from "node:net";
  */
 export class ParseError extends Error {}
 
-export type Parser<T> = (raw: unknown) => T;
+/** `range` is the accepted span of an integer setting, so the docs can state it without repeating it. */
+export type Parser<T> = ((raw: unknown) => T) & { readonly range?: readonly [min: number, max: number] };
 
 export const text: Parser<string> = (raw) => {
   if (typeof raw !== "string" || raw.trim() === "") throw new ParseError("a non-empty string");
@@ -15,13 +16,14 @@ export const text: Parser<string> = (raw) => {
 };
 
 export function integer(min: number, max: number): Parser<number> {
-  return (raw) => {
+  const parse = (raw: unknown) => {
     const value = typeof raw === "string" && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
     if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
       throw new ParseError(`an integer from ${min} to ${max}`);
     }
     return value;
   };
+  return Object.assign(parse, { range: [min, max] as const });
 }
 
 export function oneOf<const T extends string>(...choices: T[]): Parser<T> {

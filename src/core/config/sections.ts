@@ -5,8 +5,17 @@ import {
   DEFAULT_PLANS,
   LoginLimits,
   PlanLimits,
-  type PlanTable,
+  PlanTable,
 } from "../../models/subscription.ts";
+
+/**
+ * The config file's own sections (no env var or flag): the loader accepts these keys, and the docs list
+ * every key under them, with its default and description, from the schema.
+ */
+export const fileSections = {
+  plans: { schema: PlanTable, defaults: DEFAULT_PLANS },
+  login: { schema: LoginLimits, defaults: DEFAULT_LOGIN_LIMITS },
+} as const satisfies Record<string, { schema: TSchema; defaults: object }>;
 
 /** Config-file-only sections: objects merged key by key over their defaults, then checked whole. */
 const checkPlan = TypeCompiler.Compile(PlanLimits);

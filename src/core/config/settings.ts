@@ -4,14 +4,14 @@ import { aggregatorUrl, boolean, integer, list, oneOf, type Parser, secret, text
 
 /**
  * Every setting of the gateway, once: the config-file key, env var, flag, default and meaning.
- * The loader, `gateway serve --help` and the README's table are all made from this list
- * (a test keeps the README in step).
+ * The loader, `gateway serve --help` and the tables of README.md and docs/cli.md are all made from this
+ * list (`npm run docs:config` rewrites the tables; a test fails while they are stale).
  */
 export interface Setting<T> {
   env: string;
   flag: string;
   default: T | undefined;
-  /** Shown in the README and `--help`; the default is appended by them. */
+  /** Markdown, shown in the docs and (without backticks) in `--help`; the default and range are added by them. */
   description: string;
   parse: Parser<T>;
   /** Never echoed back in errors or logs. */
@@ -42,7 +42,7 @@ export const settings = {
     env: "GATEWAY_USERS_URL",
     flag: "--users-url",
     default: undefined,
-    description: "Base URL of the Users service (required unless --demo)",
+    description: "Base URL of the Users service (required unless `--demo`)",
     parse: url("http", "https"),
   }),
   aggregatorUrl: setting<string, undefined>({
@@ -50,7 +50,7 @@ export const settings = {
     flag: "--aggregator-url",
     default: undefined,
     description:
-      "URL of the Aggregator: http(s):// for HTTP/JSON, grpc:// or grpcs:// (TLS) for gRPC (required unless --demo)",
+      "URL of the Aggregator: `http(s)://` for HTTP/JSON, `grpc://` or `grpcs://` (TLS) for gRPC (required unless `--demo`)",
     parse: aggregatorUrl,
   }),
   jwtSecret: setting<string, undefined>({
@@ -58,7 +58,7 @@ export const settings = {
     flag: "--jwt-secret",
     default: undefined,
     description:
-      "HS256 signing secret, at least 32 bytes (required unless --demo, which generates one per start)",
+      "HS256 signing secret, at least 32 bytes (required unless `--demo`, which generates one per start)",
     parse: secret,
     sensitive: true,
   }),
@@ -109,7 +109,7 @@ export const settings = {
     env: "GATEWAY_LOG_LEVEL",
     flag: "--log-level",
     default: "info",
-    description: "debug, info, warn or error",
+    description: "`debug`, `info`, `warn` or `error`",
     parse: oneOf("debug", "info", "warn", "error"),
   }),
   logFormat: setting<"json" | "pretty", "json">({
@@ -145,7 +145,7 @@ export const settings = {
     env: "GATEWAY_DEMO_TRANSPORT",
     flag: "--demo-transport",
     default: "http",
-    description: "Demo mode: how the gateway talks to the reference Aggregator it starts, http or grpc",
+    description: "Demo mode: how the gateway talks to the reference Aggregator it starts, `http` or `grpc`",
     parse: oneOf("http", "grpc"),
   }),
   dataDir: setting<string, undefined>({
@@ -266,7 +266,7 @@ export const settings = {
     flag: "--trust-proxy",
     default: undefined,
     description:
-      "Proxies whose X-Forwarded-For is believed (IPs, CIDRs, `loopback`, `private`); without it the client IP is the socket's",
+      "Proxies whose `X-Forwarded-For` is believed (IPs, CIDRs, `loopback`, `private`); without it the client IP is the socket's",
     parse: list("IP addresses or CIDRs", (entry) => new TrustedProxies([entry])),
   }),
   redisUrl: setting<string, undefined>({
@@ -274,7 +274,7 @@ export const settings = {
     flag: "--redis-url",
     default: undefined,
     description:
-      "Redis shared by every instance for limits and the search cache (redis:// or rediss://); without it both are per process",
+      "Redis shared by every instance for limits and the search cache (`redis://` or `rediss://`); without it both are per process",
     parse: url("redis", "rediss"),
     sensitive: true,
   }),
@@ -315,5 +315,6 @@ export type Settings = {
 export const configFileSetting = {
   env: "GATEWAY_CONFIG",
   flag: "--config",
-  description: "A JSON or TOML file holding any of these settings (by key) plus the `plans` table",
+  description:
+    "A JSON or TOML file (TOML if the name ends in `.toml`) holding any of these settings by key (e.g. `usersUrl`) plus `plans` and `login`",
 } as const;
