@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DOCS_COMMAND, generatedDocs, renderDoc } from "../src/core/config/docs.ts";
 import { ConfigError, loadConfig } from "../src/core/config/load.ts";
 import { settings } from "../src/core/config/settings.ts";
 import { DEFAULT_PLANS } from "../src/models/subscription.ts";
@@ -137,6 +138,15 @@ describe("README", () => {
       expect(row, `README row for ${setting.env}`).toBeDefined();
       expect(row).toContain(`\`${setting.flag}\``);
       if (setting.default !== undefined) expect(row).toContain(`\`${setting.default}\``);
+    }
+  });
+
+  test("the generated config docs (README.md, docs/cli.md) are what settings.ts makes of them", async () => {
+    for (const file of Object.keys(generatedDocs)) {
+      const text = await Bun.file(join(import.meta.dir, "..", file)).text();
+      expect(text, `${file} is stale: run \`${DOCS_COMMAND}\` and commit the result`).toBe(
+        renderDoc(file, text),
+      );
     }
   });
 });
