@@ -4,7 +4,7 @@
 # debian-slim, run as a non-root user. The same image also runs the reference backends:
 #   docker run IMAGE reference users --host 0.0.0.0 --port 8081
 # Build:  docker build -t search-gateway:0.1.0 --build-arg VERSION=0.1.0 --build-arg REVISION=$(git rev-parse HEAD) .
-# See docs/deploy.md. tests/deploy.test.ts replays the build stage's steps by hand (no Docker engine in CI).
+# See docs/deploy.md. tests/deploy/image.test.ts replays the build stage's steps by hand (no Docker engine in CI).
 #
 # Base images are pinned by release tag; for reproducible builds pin them by digest as well
 # (FROM node:20-bookworm-slim@sha256:...) and let a bot such as Renovate keep the digests current.
