@@ -1,7 +1,9 @@
 import type { BucketState } from "./limit-store.ts";
 
 // Float arithmetic on ms: the boundary case (exactly `limit` requests at once) must not be refused by rounding.
-const EPSILON = 1e-6;
+// At Date.now() magnitudes one ulp is ~2.4e-4 ms and a burst adds up to `limit` roundings, so the slack
+// scales with both; at small clocks it stays a fixed 1e-6 ms.
+const slackMs = (tat: number, limit: number) => 1e-6 + Math.abs(tat) * Number.EPSILON * 2 * (limit + 1);
 
 /**
  * GCRA, the token bucket in one number: `tat` is when the bucket would be full again. A burst of `limit`
@@ -17,8 +19,9 @@ export function gcra(
   const interval = periodMs / limit;
   const tat = Math.max(storedTat ?? now, now);
   const next = tat + interval;
-  if (next - now <= periodMs + EPSILON) {
-    const remaining = Math.floor((periodMs - (next - now)) / interval + EPSILON);
+  const slack = slackMs(next, limit);
+  if (next - now <= periodMs + slack) {
+    const remaining = Math.floor((periodMs - (next - now) + slack) / interval);
     return { state: { allowed: true, remaining, resetMs: next - now, retryMs: 0 }, tat: next };
   }
   return { state: { allowed: false, remaining: 0, resetMs: tat - now, retryMs: next - periodMs - now }, tat };
