@@ -1,5 +1,6 @@
 #!/usr/bin/env bun
 import { CommanderError } from "commander";
+import { redactUrls } from "../src/core/security/redact-url.ts";
 import { cliErrorOf } from "./lib/errors.ts";
 import { EXIT, type IO } from "./lib/io.ts";
 import { processIO } from "./lib/process-io.ts";
@@ -14,7 +15,8 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const failure = cliErrorOf(error);
-    io.stderr(`gateway: ${failure.message}\n`);
+    // The one place a failure is shown: a message may quote a backend URL (a config value, fetch's own).
+    io.stderr(`gateway: ${redactUrls(failure.message)}\n`);
     return failure.exitCode;
   }
 }

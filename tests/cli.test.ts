@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run, tempHome } from "./helpers/cli.ts";
+import { startFakeBackend } from "./helpers/fake-backend.ts";
 
 const home = tempHome();
 afterAll(() => rmSync(home, { recursive: true, force: true }));
@@ -240,5 +241,60 @@ describe("long-running commands", () => {
     const down = await run(["healthcheck", "--url", url, "--timeout-ms", "500"]);
     expect(down.code).toBe(1);
     expect(down.stderr).toStartWith("gateway: unhealthy:");
+  });
+});
+
+describe("search output to a terminal", () => {
+  // What a hostile or broken Aggregator may put in a title: escape sequences that retitle or clear the
+  // terminal, C1 controls (CSI), DEL, CR, and bidi controls that make a line read differently.
+  const titles = [
+    "Evil\u001b]0;pwned\u0007 phone\u001b[2J",
+    "abc\u202edcba\u202c",
+    "i\u2066s\u2069o\u2067l\u2068a\u200et\u200fe\u061cd",
+    "C1\u009b31m, DEL\u007f, CR\rover, NUL\u0000",
+  ];
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+  const unprintable = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+  const aggregator = startFakeBackend(async (request) => {
+    if (request.method === "GET") return Response.json({ status: "ok" });
+    const body = (await request.json()) as { request_id: string };
+    return Response.json({
+      request_id: body.request_id,
+      results: titles.map((title, i) => ({
+        id: `p-${i}`,
+        title,
+        price: 1,
+        currency: "USD",
+        url: `https://shop.example/p/${i}`,
+        source: "shop\u001b[31m\u202e",
+      })),
+    });
+  });
+  const own = tempHome();
+  const fakeEnv = { XDG_CONFIG_HOME: own, GATEWAY_AGGREGATOR_URL: aggregator.url };
+  afterAll(async () => {
+    await aggregator.stop();
+    rmSync(own, { recursive: true, force: true });
+  });
+
+  test("the table drops control and bidi characters from backend text", async () => {
+    const result = await run(["search", "phone"], { env: fakeEnv });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split("\n");
+    for (const line of lines) expect(line).not.toMatch(unprintable);
+    expect(lines.length).toBe(2 + titles.length);
+    expect(lines[2]).toStartWith("Evil]0;pwned phone[2J  ");
+    expect(lines[3]).toStartWith("abcdcba ");
+    expect(lines[4]).toStartWith("isolated ");
+    expect(lines[5]).toStartWith("C131m, DEL, CRover, NUL ");
+    for (const line of lines.slice(2)) expect(line).toEndWith("1.00 USD  shop[31m");
+  });
+
+  test("--json keeps the text exactly as the Aggregator sent it", async () => {
+    const result = await run(["search", "phone", "--json"], { env: fakeEnv });
+    expect(result.code).toBe(0);
+    const answer = JSON.parse(result.stdout) as { results: { title: string; source: string }[] };
+    expect(answer.results.map((p) => p.title)).toEqual(titles);
+    expect(answer.results[0]?.source).toBe("shop\u001b[31m\u202e");
   });
 });

@@ -92,6 +92,23 @@ describe("GET /search", () => {
     expect(body.errors).toEqual([{ field: "limit", message: expect.stringContaining("integer") }]);
   });
 
+  test("a query with commas or brackets is one string; only categories are comma-separated", async () => {
+    for (const [q, query] of [
+      ["query=iphone,13", "iphone,13"],
+      ["query=iphone%2C13", "iphone,13"],
+      ["query=%5B1,2%5D", "[1,2]"],
+      ["query={%22a%22:1}", '{"a":1}'],
+    ] as const) {
+      const { status, body } = await search(`${q}&categories=phones,laptops`, premium);
+      expect({ q, status, query: body.query }).toEqual({ q, status: 200, query });
+      expect(body.categories).toEqual(["phones", "laptops"]);
+    }
+    // A repeated query is ambiguous, not joined: still a 422 naming the field.
+    const { status, body } = await search("query=iphone&query=13", premium);
+    expect(status).toBe(422);
+    expect(body.errors).toEqual([{ field: "query", message: expect.stringContaining("string") }]);
+  });
+
   test("a query of exactly 200 characters after trimming is accepted", async () => {
     expect((await search(`query=${encodeURIComponent(`  ${"a".repeat(200)}  `)}`, premium)).status).toBe(200);
   });

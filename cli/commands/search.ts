@@ -1,5 +1,6 @@
 import { type Command, InvalidArgumentError } from "commander";
 import type { IO } from "../lib/io.ts";
+import { printable } from "../lib/printable.ts";
 import { bearerToken, openSession } from "../lib/session.ts";
 import { renderTable } from "../lib/table.ts";
 
@@ -41,7 +42,7 @@ export function registerSearch(program: Command, io: IO): void {
             return;
           }
           if (answer.results.length === 0) {
-            io.stdout(`No products found for "${answer.query}".\n`);
+            io.stdout(`No products found for "${printable(answer.query)}".\n`);
             return;
           }
           const rows = answer.results.map((p) => [p.title, `${p.price.toFixed(2)} ${p.currency}`, p.source]);

@@ -1,3 +1,4 @@
+import { redactUrls } from "../../src/core/security/redact-url.ts";
 import type { DemoStack } from "./demo.ts";
 import { DEMO_USERS } from "./demo.ts";
 
@@ -6,7 +7,7 @@ export function demoBanner(url: string, stack: DemoStack): string {
   const users = DEMO_USERS.map((u) => `    ${u.email.padEnd(22)} ${u.password.padEnd(14)} ${u.description}`);
   const backends = stack.started.map(
     ({ name, service }) =>
-      `    ${name.padEnd(11)} ${[service.url, service.grpcUrl].filter(Boolean).join(" and ")}`,
+      `    ${name.padEnd(11)} ${redactUrls([service.url, service.grpcUrl].filter(Boolean).join(" and "))}`,
   );
   return [
     "",

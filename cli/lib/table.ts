@@ -1,6 +1,14 @@
-/** A plain text table: columns padded to their widest cell, long cells cut with an ellipsis. */
+import { printable } from "./printable.ts";
+
+/**
+ * A plain text table for a terminal: cells made printable (they hold backend text), columns padded to
+ * their widest cell, long cells cut with an ellipsis.
+ */
 export function renderTable(headers: string[], rows: string[][], maxWidth = 60): string {
-  const cut = (cell: string) => (cell.length > maxWidth ? `${cell.slice(0, maxWidth - 1)}…` : cell);
+  const cut = (raw: string) => {
+    const cell = printable(raw);
+    return cell.length > maxWidth ? `${cell.slice(0, maxWidth - 1)}…` : cell;
+  };
   const cells = [headers, ...rows].map((row) => row.map(cut));
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
   const line = (row: string[]) =>

@@ -1,6 +1,9 @@
+import { REDACTED, redactUrls } from "./security/redact-url.ts";
+
 /**
  * Structured JSON logs, one line per event. Secrets never reach a line: fields whose name says they
- * hold one are replaced wholesale, whatever their value.
+ * hold one are replaced wholesale, whatever their value, and the userinfo of any URL in a message, a
+ * string field or an error's message is cut out (a backend URL may carry a password).
  */
 export type LogLevel = "debug" | "info" | "warn" | "error";
 export type LogFields = Record<string, unknown>;
@@ -58,7 +61,13 @@ function redactInto(out: LogFields, fields: LogFields): LogFields {
   for (const key in fields) {
     const value = fields[key];
     if (value === undefined) continue;
-    out[key] = isSecretName(key) ? "[redacted]" : value instanceof Error ? describeError(value) : value;
+    out[key] = isSecretName(key)
+      ? REDACTED
+      : typeof value === "string"
+        ? redactUrls(value)
+        : value instanceof Error
+          ? describeError(value)
+          : value;
   }
   return out;
 }
@@ -78,7 +87,8 @@ function now(): string {
 }
 
 function describeError(error: Error): LogFields {
-  const out: LogFields = { name: error.name, message: error.message };
+  // Messages are where a URL turns up unasked: Bun's fetch names the URL it was fetching.
+  const out: LogFields = { name: error.name, message: redactUrls(error.message) };
   if (error.cause instanceof Error) out.cause = describeError(error.cause);
   return out;
 }
@@ -107,7 +117,7 @@ export function createLogger(
     const record: LogFields & { time: string; level: LogLevel; msg: string } = {
       time: now(),
       level: lvl,
-      msg,
+      msg: redactUrls(msg),
     };
     for (const key in base) record[key] = base[key];
     if (fields) redactInto(record, fields);

@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
-import { uncoercedQuery } from "./uncoerced-query.ts";
+import { queryAsSent, uncoercedQuery } from "./uncoerced-query.ts";
 
 export const QUERY_MAX_LENGTH = 200;
 /** The Aggregator's `request_id` bound; the gateway keeps a client's id only if it fits. */
@@ -59,8 +59,9 @@ export const SearchBody = t.Object({
 export type SearchBody = Static<typeof SearchBody>;
 
 /**
- * Query string of `GET /search`: categories may be comma-separated or repeated. Checked without Elysia's
- * coercions (see uncoerced-query.ts); `coerceSearchQuery` turns the strings into a number and a list first.
+ * Query string of `GET /search`: categories may be comma-separated or repeated, a query is one string.
+ * Checked without Elysia's coercions (see uncoerced-query.ts); `readSearchQuery` reads the query string
+ * as sent and turns the strings into a number and a list first.
  */
 export const SearchQuery = uncoercedQuery(
   Type.Object({
@@ -73,11 +74,22 @@ export const SearchQuery = uncoercedQuery(
 );
 
 const DIGITS = /^[0-9]{1,9}$/;
+const COMMA_LISTS: ReadonlySet<string> = new Set(["categories"]);
 
 /** A decimal `limit` becomes a number and a single `categories` a list; anything else is left to fail. */
 export function coerceSearchQuery(query: Record<string, unknown>): void {
   if (typeof query.limit === "string" && DIGITS.test(query.limit)) query.limit = Number(query.limit);
   if (typeof query.categories === "string") query.categories = [query.categories];
+}
+
+/**
+ * Replaces what Elysia parsed of `GET /search`'s query string with the string as sent (only `categories`
+ * is comma-separated: `query=iphone,13` is the one query "iphone,13"), then coerces it.
+ */
+export function readSearchQuery(query: Record<string, unknown>, url: string): void {
+  for (const key of Object.keys(query)) delete query[key];
+  Object.assign(query, queryAsSent(url, COMMA_LISTS));
+  coerceSearchQuery(query);
 }
 
 export const SearchResponse = t.Object({

@@ -22,7 +22,8 @@ interface StandardFace<T> {
  * a Standard Schema face (`~standard`) is validated by Elysia through that face alone, with no coercion;
  * here the face runs the TypeBox schema compiled once, and OpenAPI (which reads TypeBox's Kind first)
  * and the route's types still come from the TypeBox schema. The route turns strings into numbers and
- * lists itself, in a transform hook, before the check. Elysia's validation errors come from this
+ * lists itself, in a transform hook, before the check, from the query string as sent (`queryAsSent`).
+ * Elysia's validation errors come from this
  * `validate`: the schema's own `error` text and the field's name (`x-field`, else the first path
  * segment) are what it reports.
  */
@@ -48,4 +49,25 @@ export function uncoercedQuery<T extends TObject>(schema: T): T & StandardFace<S
     },
   };
   return Object.assign(schema, { "~standard": face });
+}
+
+/**
+ * The query string of `url` as sent: a key given once is a string, a repeated key a list, and only the
+ * keys in `commaLists` are split at commas. Elysia's parser for Standard Schema queries splits every
+ * value at commas (after decoding, so even `%2C`) and JSON-parses bracketed ones, which would turn
+ * `query=iphone,13` into a list; the route reads the query string again with this instead.
+ */
+export function queryAsSent(url: string, commaLists: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const start = url.indexOf("?");
+  if (start === -1) return out;
+  const hash = url.indexOf("#", start);
+  for (const [key, value] of new URLSearchParams(url.slice(start + 1, hash === -1 ? undefined : hash))) {
+    const values = commaLists.has(key) ? value.split(",") : [value];
+    const current = out[key];
+    if (current === undefined) out[key] = commaLists.has(key) ? values : value;
+    else if (Array.isArray(current)) current.push(...values);
+    else out[key] = [current, ...values];
+  }
+  return out;
 }

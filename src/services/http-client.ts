@@ -51,9 +51,13 @@ export interface JsonCall<T extends TSchema> {
 const checkObject = TypeCompiler.Compile(Type.Object({}));
 const RETRYABLE_STATUS = new Set([502, 503]);
 
-/** A 4xx is the backend working as specified (wrong password, unknown user); 502/503 and lost connections pass. */
+/**
+ * A 4xx is the backend working as specified (wrong password, unknown user); 502/503 and lost connections
+ * pass. A 3xx is a backend that is misconfigured or no longer the one configured: asking again cannot help.
+ */
 function classifyHttp(error: unknown, cutByDeadline: boolean): Verdict {
   if (error instanceof HTTPError) {
+    if (error.response.status < 400) return "failure";
     if (error.response.status < 500) return "healthy";
     return RETRYABLE_STATUS.has(error.response.status) ? "transient" : "failure";
   }
@@ -153,7 +157,9 @@ export class JsonClient {
     };
     const parent = traceparent ?? ctx.traceparent;
     if (parent) headers.traceparent = parent;
-    const init: RequestInit = { method: call.method, headers, signal };
+    // Never followed: a redirect would re-send the body (a user's password) to wherever the Location
+    // points and make that host's answer ours. A 3xx is not ok, so it fails the call as a bad answer.
+    const init: RequestInit = { method: call.method, headers, signal, redirect: "manual" };
     if (body !== undefined) {
       headers["content-type"] = "application/json";
       init.body = JSON.stringify(body);

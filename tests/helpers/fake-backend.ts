@@ -66,6 +66,11 @@ export const faults = {
     (status: number): Behaviour =>
     () =>
       Response.json({ error: "injected" }, { status }),
+  /** A redirect to `location` (absolute), keeping the request's path: what a moved or hijacked backend says. */
+  redirect:
+    (status: number, location: string): Behaviour =>
+    (request) =>
+      new Response(null, { status, headers: { location: location + new URL(request.url).pathname } }),
   junk: (): Behaviour => () =>
     new Response("<html>not json</html>", { headers: { "content-type": "text/html" } }),
   /** Headers and the first bytes of a JSON body at once, then nothing more (the socket stays open). */

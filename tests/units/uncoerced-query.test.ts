@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { coerceSearchQuery } from "../../src/models/search.ts";
-import { uncoercedQuery } from "../../src/models/uncoerced-query.ts";
+import { queryAsSent, uncoercedQuery } from "../../src/models/uncoerced-query.ts";
 
 const schema = uncoercedQuery(
   Type.Object({
@@ -47,5 +47,14 @@ describe("uncoercedQuery", () => {
       coerceSearchQuery(input);
       expect(input).toEqual(expected);
     }
+  });
+
+  test("queryAsSent: one value a string, repeated a list, commas split only for the listed keys", () => {
+    const lists = new Set(["tags"]);
+    const at = (qs: string) => queryAsSent(`http://localhost/s${qs}`, lists);
+    expect(at("")).toEqual({});
+    expect(at("?q=a,b&tags=x,y&tags=z")).toEqual({ q: "a,b", tags: ["x", "y", "z"] });
+    expect(at("?q=a%2Cb&q=c&tags=x")).toEqual({ q: ["a,b", "c"], tags: ["x"] });
+    expect(at("?q=%5B1%5D&n=+2+#frag,ment")).toEqual({ q: "[1]", n: " 2 " });
   });
 });

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { coerceSearchQuery, SearchBody, SearchQuery, SearchResponse } from "../../models/search.ts";
+import { readSearchQuery, SearchBody, SearchQuery, SearchResponse } from "../../models/search.ts";
 import type { AuthService, Caller } from "../../services/auth-service.ts";
 import type { CallContext } from "../../services/http-client.ts";
 import type { Limiter } from "../../services/limiter.ts";
@@ -45,7 +45,7 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
     .use(authentication(auth, limiter))
     .get("/search", ({ query, caller, call, set }) => run(query, caller, call, set), {
       identify: true,
-      transform: ({ query }) => coerceSearchQuery(query),
+      transform: ({ query, request }) => readSearchQuery(query, request.url),
       query: SearchQuery,
       response,
       detail: {

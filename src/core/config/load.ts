@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { LoginLimits, PlanTable } from "../../models/subscription.ts";
+import { redactUrls } from "../security/redact-url.ts";
 import { readConfigFile } from "./file.ts";
 import { ParseError } from "./parsers.ts";
 import { fileSections, loadLoginLimits, loadPlans } from "./sections.ts";
@@ -63,7 +64,8 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources): Ga
     } catch (error) {
       if (!(error instanceof ParseError)) throw error;
       invalid.add(key);
-      const shown = "sensitive" in setting && setting.sensitive ? "" : `, got ${JSON.stringify(raw)}`;
+      const shown =
+        "sensitive" in setting && setting.sensitive ? "" : `, got ${redactUrls(JSON.stringify(raw))}`;
       problems.push(`${source}: expected ${error.message}${shown}`);
     }
   }

@@ -72,6 +72,8 @@ export class OtlpExporter implements SpanExporter {
         method: "POST",
         headers: { "content-type": "application/json", ...this.#o.headers },
         body: JSON.stringify(this.#encode(batch)),
+        // Not followed: the collector's headers (its credentials, often) would go wherever it points.
+        redirect: "manual",
         signal: AbortSignal.timeout(5000),
       });
       await response.body?.cancel().catch(() => {});
