@@ -3,6 +3,7 @@ import { accessLog } from "./api/plugins/access-log.ts";
 import { bodyLimit } from "./api/plugins/body-limit.ts";
 import { cors } from "./api/plugins/cors.ts";
 import { deadline } from "./api/plugins/deadline.ts";
+import { hostHeader } from "./api/plugins/host-header.ts";
 import { problems } from "./api/plugins/problems.ts";
 import { requestContext } from "./api/plugins/request-context.ts";
 import { docsRoutes } from "./api/routes/docs.ts";
@@ -26,12 +27,16 @@ export interface AppOptions {
 /** The whole HTTP surface; `app.handle(request)` runs it in-process, `server.ts` puts it on a socket. */
 export function createApp({ services, logger, bodyLimitBytes, lifecycle = { draining: false } }: AppOptions) {
   return (
-    new Elysia({ name: "gateway" })
+    // Elysia otherwise looks for the path from the 12th character on, so `Host: x` made /abcd/metrics
+    // route as /metrics: the path is found after `http://` instead, whatever the host's length.
+    new Elysia({ name: "gateway", handler: { standardHostname: false } })
       .use(cors({ origins: services.config.corsOrigins ?? [], credentials: services.config.corsCredentials }))
       .use(requestContext)
       .use(deadline(services.config.deadlineMs))
       .use(problems(logger, services.metrics))
       .use(accessLog(logger, services.metrics, services.tracer))
+      // After the access log, so a refused Host is still counted and logged.
+      .use(hostHeader)
       .use(bodyLimit(bodyLimitBytes))
       .use(docsRoutes(VERSION))
       .use(healthRoutes(services, lifecycle))

@@ -1,6 +1,8 @@
 import { Elysia } from "elysia";
+import { hostHeader } from "./api/plugins/host-header.ts";
 import { problems } from "./api/plugins/problems.ts";
 import { metricsRoutes } from "./api/routes/metrics.ts";
+import { serveApp } from "./api/serve.ts";
 import { createApp } from "./app.ts";
 import { type Logger, silentLogger } from "./core/logger.ts";
 import type { Services } from "./services/container.ts";
@@ -31,12 +33,7 @@ const SOCKET_BODY_LIMIT = 64 * 1024 * 1024;
 export function startGateway({ services, logger, host, port }: ServeOptions): RunningGateway {
   const lifecycle = { draining: false };
   const app = createApp({ services, logger, lifecycle });
-  // listen() (not a bare Bun.serve) so the app knows its server, e.g. for the client's socket address.
-  // Elysia turns SO_REUSEPORT on by default, which lets a second gateway silently share a busy port;
-  // a port conflict must be an error instead.
-  app.listen({ hostname: host, port, maxRequestBodySize: SOCKET_BODY_LIMIT, reusePort: false });
-  const server = app.server;
-  if (!server) throw new Error(`could not listen on ${host}:${port}`);
+  const server = serveApp(app, { hostname: host, port, maxRequestBodySize: SOCKET_BODY_LIMIT });
   const shownHost =
     host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
   const url = `http://${shownHost}:${server.port}`;
@@ -68,9 +65,9 @@ export function startGateway({ services, logger, host, port }: ServeOptions): Ru
 function startAdmin(services: Services, host: string) {
   const port = services.config.adminPort;
   if (port === undefined) return undefined;
-  const app = new Elysia({ name: "admin" })
+  const app = new Elysia({ name: "admin", handler: { standardHostname: false } })
     .use(problems(silentLogger))
+    .use(hostHeader)
     .use(metricsRoutes(services.metrics, services.config.metricsToken));
-  app.listen({ hostname: host, port, reusePort: false });
-  return app.server ?? undefined;
+  return serveApp(app, { hostname: host, port });
 }

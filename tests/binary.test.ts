@@ -5,6 +5,7 @@ import { ServerCredentials } from "@grpc/grpc-js";
 import { tempHome } from "./helpers/cli.ts";
 import { grpcFaults, startFakeGrpcAggregator } from "./helpers/fake-grpc-aggregator.ts";
 import { readUntil } from "./helpers/lines.ts";
+import { rawRequest } from "./helpers/raw-http.ts";
 import { makeLocalhostCertificate } from "./helpers/tls.ts";
 
 /**
@@ -98,6 +99,19 @@ describe("compiled binary", () => {
       });
       expect(search.status).toBe(200);
       expect(((await search.json()) as { results: unknown[] }).results.length).toBeGreaterThan(0);
+
+      // What fetch cannot send: the compiled build answers it too with problem+json, never Bun's page.
+      for (const [request, status] of [
+        ["GET /x HTTP/1.1\r\nHost: [\r\nConnection: close\r\n\r\n", 400],
+        ["GET /abcd/metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 404],
+        ["GET /x HTTP/1.0\r\n\r\n", 404],
+      ] as const) {
+        const answer = await rawRequest(url, request);
+        expect(answer.status).toBe(status);
+        expect(answer.headers["content-type"]).toBe("application/problem+json");
+        expect(answer.text.toLowerCase()).not.toContain("<html");
+        expect(answer.text).not.toContain(root);
+      }
     } finally {
       child.kill("SIGTERM");
     }

@@ -88,4 +88,13 @@ describe("OpenAPI document and /docs", () => {
     expect(asset.headers.get("content-type")).toStartWith("text/javascript");
     expect((await call(stack.app, get("/docs/assets/nothing.js"))).status).toBe(404);
   });
+
+  test("an asset name that is an Object.prototype member is a 404 too, not a 500", async () => {
+    for (const name of ["__proto__", "constructor", "toString", "hasOwnProperty"]) {
+      const response = await stack.app.handle(get(`/docs/assets/${name}`));
+      expect(response.status).toBe(404);
+      expect(response.headers.get("content-type")).toBe("application/problem+json");
+    }
+    expect(stack.logs.filter((line) => line.includes("unhandled error"))).toEqual([]);
+  });
 });

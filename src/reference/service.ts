@@ -23,6 +23,8 @@ export async function listen(app: FetchApp, options: ListenOptions = {}): Promis
   const server = Bun.serve({
     hostname,
     port: options.port ?? 0,
+    // Bun's development error page shows file paths and source lines to whoever caused the error.
+    development: false,
     // Elysia's compiled handler reads `this`, so it must not be detached from the app.
     fetch: (request) => app.fetch(request),
   });

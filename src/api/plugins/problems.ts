@@ -61,40 +61,57 @@ export function toProblem(error: GatewayError, requestId: string): Problem {
   return { ...problem, ...error.extensions };
 }
 
+type ErrorSet = { status?: number | string; headers: Record<string, string | number> };
+
+const FALLBACK = JSON.stringify(toProblem(new InternalError(), "unknown"));
+
 /** The one place where anything thrown becomes RFC 9457 problem+json; stack traces stay in the log. */
 export function problems(logger: Logger, metrics?: GatewayMetrics) {
   return new Elysia({ name: "problems" })
-    .onError(({ code, error, set, request }) => {
-      const meta = requestMeta(request);
-      let mapped: GatewayError;
-      // Our body parser's own errors (413, 415, bad JSON) arrive wrapped in Elysia's ParseError.
-      const cause = code === "PARSE" ? (error as Error).cause : undefined;
-      if (error instanceof GatewayError) mapped = error;
-      else if (cause instanceof GatewayError) mapped = cause;
-      else if (error instanceof ValidationError) mapped = fromValidation(error);
-      else if (code === "VALIDATION") {
-        // TypeBox's decode errors (e.g. too many comma-separated values) carry the issue in `.error`.
-        const issue = (error as { error?: SchemaIssue }).error ?? {};
-        mapped = new InvalidInput("The request is not valid.", [fieldError(issue)]);
-      } else if (code === "NOT_FOUND") {
-        mapped = new NotFound(`There is no ${request.method} ${new URL(request.url).pathname}.`);
-      } else if (code === "PARSE") mapped = new BadRequest("The request body could not be parsed.");
-      else {
-        logger.error("unhandled error", { request_id: meta.requestId, error: error as Error });
-        mapped = new InternalError();
+    .onError(({ code, error, set, request, path }) => {
+      try {
+        return answer(code, error, set, request, path);
+      } catch (failure) {
+        // A throw here would reach Bun, whose answer is not ours; this one needs nothing of the request.
+        logger.error("error handler failed", { error: failure as Error });
+        set.status = 500;
+        set.headers["content-type"] = PROBLEM_JSON;
+        return FALLBACK;
       }
-      if (mapped.status >= 500 && !(mapped instanceof InternalError)) {
-        logger.warn("request failed", { request_id: meta.requestId, status: mapped.status, error: mapped });
-      }
-      if (mapped.status === 429) {
-        const violated = mapped.extensions["violated-policies"];
-        for (const policy of Array.isArray(violated) ? violated : ["unknown"])
-          metrics?.rejections.inc([String(policy)]);
-      }
-      set.status = mapped.status;
-      const limits = meta.call.limits ? rateLimitHeaders(meta.call.limits) : {};
-      Object.assign(set.headers, limits, mapped.headers, { "content-type": PROBLEM_JSON });
-      return JSON.stringify(toProblem(mapped, meta.requestId));
     })
     .as("global");
+
+  function answer(code: unknown, error: unknown, set: ErrorSet, request: Request, path: string) {
+    const meta = requestMeta(request);
+    let mapped: GatewayError;
+    // Our body parser's own errors (413, 415, bad JSON) arrive wrapped in Elysia's ParseError.
+    const cause = code === "PARSE" ? (error as Error).cause : undefined;
+    if (error instanceof GatewayError) mapped = error;
+    else if (cause instanceof GatewayError) mapped = cause;
+    else if (error instanceof ValidationError) mapped = fromValidation(error);
+    else if (code === "VALIDATION") {
+      // TypeBox's decode errors (e.g. too many comma-separated values) carry the issue in `.error`.
+      const issue = (error as { error?: SchemaIssue }).error ?? {};
+      mapped = new InvalidInput("The request is not valid.", [fieldError(issue)]);
+    } else if (code === "NOT_FOUND") {
+      // The routed path, not `new URL(request.url)`: that throws on a URL Bun built from a broken Host.
+      mapped = new NotFound(`There is no ${request.method} ${path}.`);
+    } else if (code === "PARSE") mapped = new BadRequest("The request body could not be parsed.");
+    else {
+      logger.error("unhandled error", { request_id: meta.requestId, error: error as Error });
+      mapped = new InternalError();
+    }
+    if (mapped.status >= 500 && !(mapped instanceof InternalError)) {
+      logger.warn("request failed", { request_id: meta.requestId, status: mapped.status, error: mapped });
+    }
+    if (mapped.status === 429) {
+      const violated = mapped.extensions["violated-policies"];
+      for (const policy of Array.isArray(violated) ? violated : ["unknown"])
+        metrics?.rejections.inc([String(policy)]);
+    }
+    set.status = mapped.status;
+    const limits = meta.call.limits ? rateLimitHeaders(meta.call.limits) : {};
+    Object.assign(set.headers, limits, mapped.headers, { "content-type": PROBLEM_JSON });
+    return JSON.stringify(toProblem(mapped, meta.requestId));
+  }
 }

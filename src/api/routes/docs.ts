@@ -7,12 +7,13 @@ import { NotFound } from "../../core/errors.ts";
 
 const ASSET_PREFIX = "/docs/assets/";
 
-// Embedded in the binary, so /docs works with no network: nothing is fetched from a CDN.
-const assets: Record<string, { path: string; type: string }> = {
-  "swagger-ui-bundle.js": { path: bundle, type: "text/javascript; charset=utf-8" },
-  "swagger-ui.css": { path: css, type: "text/css; charset=utf-8" },
-  "favicon-32x32.png": { path: favicon, type: "image/png" },
-};
+// Embedded in the binary, so /docs works with no network: nothing is fetched from a CDN. A Map, because
+// a plain object would answer `__proto__`, `constructor` and `toString` with what it inherits.
+const assets = new Map<string, { path: string; type: string }>([
+  ["swagger-ui-bundle.js", { path: bundle, type: "text/javascript; charset=utf-8" }],
+  ["swagger-ui.css", { path: css, type: "text/css; charset=utf-8" }],
+  ["favicon-32x32.png", { path: favicon, type: "image/png" }],
+]);
 
 type Operation = {
   parameters?: { schema?: Record<string, unknown> & { anyOf?: Record<string, unknown>[] } }[];
@@ -105,7 +106,7 @@ export function docsRoutes(version: string) {
     .get(
       "/docs/assets/:name",
       ({ params, set }) => {
-        const asset = assets[params.name];
+        const asset = assets.get(params.name);
         if (!asset) throw new NotFound(`There is no documentation asset ${params.name}.`);
         set.headers["content-type"] = asset.type;
         set.headers["cache-control"] = "public, max-age=86400";

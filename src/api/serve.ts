@@ -1,0 +1,70 @@
+import type { Server } from "bun";
+import type { AnyElysia } from "elysia";
+
+export interface ListenOptions {
+  hostname: string;
+  port: number;
+  maxRequestBodySize?: number;
+}
+
+// The host a URL gets when the request's own cannot be put in one; nothing routes or answers by it.
+const SAFE_ORIGIN = "http://localhost";
+
+// Bun's last resort, for a throw that escaped the app: still problem+json, and never its HTML page.
+const LAST_RESORT = JSON.stringify({
+  type: "/problems/internal",
+  title: "Internal server error",
+  status: 500,
+  detail: "Something went wrong on our side.",
+});
+
+/**
+ * The URL Bun gives a request is `http://<Host><target>` only when the Host is present and sane: without
+ * one, or with one it rejects, it is the bare target (`/x`); with `Host: [` it is `http://[/x`, which no
+ * URL parser takes; for CONNECT it is the authority (`example.com:443`). The app finds the path after
+ * `http://` and parses the URL in places, so every other shape is rewritten to the same path on a safe
+ * origin. (A rejected Host itself is then refused by the host-header plugin.)
+ */
+export function routableUrl(url: string): string | undefined {
+  if (url.startsWith("http://") && URL.canParse(url)) return undefined;
+  if (url.startsWith("/")) return SAFE_ORIGIN + url;
+  const slash = url.startsWith("http://") ? url.indexOf("/", "http://".length) : -1;
+  return SAFE_ORIGIN + (slash === -1 ? "/" : url.slice(slash));
+}
+
+/**
+ * Serves an Elysia app with development mode off (Bun's HTML error page names files and source lines)
+ * and every request's URL made routable first. Bun.serve directly, not `app.listen`, because listen
+ * installs `app.fetch` itself and would bypass the rewrite. The Request keeps its identity (its URL is
+ * shadowed, not copied into a new Request), so the socket address and body stay with it.
+ */
+export function serveApp(
+  app: AnyElysia,
+  { hostname, port, maxRequestBodySize }: ListenOptions,
+): Server<undefined> {
+  app.compile();
+  const server = Bun.serve({
+    hostname,
+    port,
+    development: false,
+    // Elysia turns SO_REUSEPORT on by default, which lets a second gateway silently share a busy port;
+    // a port conflict must be an error instead.
+    reusePort: false,
+    idleTimeout: 30,
+    ...(maxRequestBodySize === undefined ? {} : { maxRequestBodySize }),
+    fetch(request) {
+      const url = routableUrl(request.url);
+      if (url !== undefined) Object.defineProperty(request, "url", { value: url });
+      return app.fetch(request);
+    },
+    error() {
+      return new Response(LAST_RESORT, {
+        status: 500,
+        headers: { "content-type": "application/problem+json" },
+      });
+    },
+  });
+  // So handlers that ask for `server` (the client's socket address) get this one.
+  app.server = server;
+  return server;
+}
