@@ -269,6 +269,14 @@ export const settings = {
       "Proxies whose X-Forwarded-For is believed (IPs, CIDRs, `loopback`, `private`); without it the client IP is the socket's",
     parse: list("IP addresses or CIDRs", (entry) => new TrustedProxies([entry])),
   }),
+  trustProxyUnsafe: setting({
+    env: "GATEWAY_TRUST_PROXY_UNSAFE",
+    flag: "--trust-proxy-unsafe",
+    default: false,
+    description:
+      "Let `GATEWAY_TRUST_PROXY` name public addresses (refused at start otherwise: anyone there could forge the header)",
+    parse: boolean,
+  }),
   redisUrl: setting<string, undefined>({
     env: "GATEWAY_REDIS_URL",
     flag: "--redis-url",
