@@ -145,6 +145,21 @@ describe("loadConfig", () => {
     }
   });
 
+  test("CORS: `*` with credentials is refused in one line; either alone is fine", () => {
+    const env = { ...BACKENDS, GATEWAY_CORS_ORIGINS: "*", GATEWAY_CORS_CREDENTIALS: "true" };
+    expect(problemsOf(() => loadConfig({ env }))).toEqual([
+      'GATEWAY_CORS_ORIGINS=* with GATEWAY_CORS_CREDENTIALS=true would let every site, the "null" origin of sandboxed frames included, make credentialed calls; list the origins, or turn credentials off',
+    ]);
+    expect(
+      problemsOf(() =>
+        loadConfig({ flags: { corsOrigins: "https://a.example,*", corsCredentials: true }, env: BACKENDS }),
+      ),
+    ).toHaveLength(1);
+    expect(loadConfig({ env: { ...env, GATEWAY_CORS_CREDENTIALS: "false" } }).corsOrigins).toEqual(["*"]);
+    const listed = { ...env, GATEWAY_CORS_ORIGINS: "https://app.example.com" };
+    expect(loadConfig({ env: listed }).corsCredentials).toBe(true);
+  });
+
   test("an unreadable or malformed config file is a config problem, not a crash", () => {
     expect(
       problemsOf(() => loadConfig({ flags: { demo: true, config: join(dir, "missing.json") } }))[0],

@@ -110,6 +110,11 @@ function unsafeCombinations(config: GatewayConfig): string[] {
       `${settings.trustProxy.env}: ${wide.join(", ")} ${wide.length === 1 ? "contains" : "contain"} public addresses, so any client there could forge X-Forwarded-For; name only your proxies, or set ${settings.trustProxyUnsafe.env}=true (${settings.trustProxyUnsafe.flag}) if they really are public`,
     );
   }
+  if (config.corsOrigins?.includes("*") && config.corsCredentials) {
+    problems.push(
+      `${settings.corsOrigins.env}=* with ${settings.corsCredentials.env}=true would let every site, the "null" origin of sandboxed frames included, make credentialed calls; list the origins, or turn credentials off`,
+    );
+  }
   return problems;
 }
 
