@@ -160,6 +160,18 @@ describe("loadConfig", () => {
     expect(loadConfig({ env: listed }).corsCredentials).toBe(true);
   });
 
+  test("a metrics token shorter than 16 bytes is refused, and not echoed", () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...BACKENDS, GATEWAY_METRICS_TOKEN: "metrics-15bytes" } }),
+    );
+    expect(problems).toEqual([
+      "GATEWAY_METRICS_TOKEN: expected a secret of at least 16 bytes (e.g. `openssl rand -base64 16`)",
+    ]);
+    expect(
+      loadConfig({ env: { ...BACKENDS, GATEWAY_METRICS_TOKEN: " metrics-16-bytes\n" } }).metricsToken,
+    ).toBe("metrics-16-bytes");
+  });
+
   test("an unreadable or malformed config file is a config problem, not a crash", () => {
     expect(
       problemsOf(() => loadConfig({ flags: { demo: true, config: join(dir, "missing.json") } }))[0],
