@@ -64,7 +64,7 @@ export function registerServe(program: Command, io: IO): void {
       limits: config.redisUrl ? `redis (${config.redisFailure} on failure)` : "in-process",
       metrics_url: `${gateway.adminUrl ?? gateway.url}/metrics`,
       metrics_port: gateway.adminUrl ? "admin" : "public",
-      metrics_auth: config.metricsToken === undefined ? "none" : "bearer",
+      metrics_auth: config.metricsToken === undefined ? "none" : "token",
     });
     if (!gateway.adminUrl && config.metricsToken === undefined) {
       // Allowed (a private network may want it), but whoever reaches the API then reads the metrics too.
