@@ -13,12 +13,12 @@ const PREMIUM_ID = "7c1e4b0a-5d2f-4a8e-9b3c-1f6d2e8a4c70";
 
 function forge(
   claims: Record<string, unknown>,
-  options: { alg?: string; secret?: string; exp?: number | null } = {},
+  options: { alg?: string; secret?: string; exp?: number | null; iat?: number } = {},
 ) {
   const now = Math.floor(Date.now() / 1000);
   let jwt = new SignJWT({ sub: PREMIUM_ID, iss: "gateway", aud: "gateway", jti: "t-1", ...claims })
     .setProtectedHeader({ alg: options.alg ?? "HS256", typ: "JWT" })
-    .setIssuedAt(now);
+    .setIssuedAt(options.iat ?? now);
   if (options.exp !== null) jwt = jwt.setExpirationTime(options.exp ?? now + 600);
   return jwt.sign(new TextEncoder().encode(options.secret ?? TEST_SECRET));
 }
@@ -121,6 +121,25 @@ describe("bearer tokens", () => {
     await rejected(`Bearer ${await forge({ sub: undefined })}`);
     // The control: the same forge with the right settings passes, so the cases above fail for their reason.
     expect((await call(stack.app, get("/profile", await forge({})))).status).toBe(200);
+  });
+
+  test("a token of the real secret issued in the future (beyond the 5 s clock tolerance) is 401", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // A lifetime of 600 s, within the 900 s TTL: only iat is wrong.
+    await rejected(`Bearer ${await forge({}, { iat: now + 600, exp: now + 1200 })}`);
+    await rejected(`Bearer ${await forge({}, { iat: now + 60, exp: now + 660 })}`);
+    // The control: a clock a second or two ahead is tolerated.
+    expect((await call(stack.app, get("/profile", await forge({}, { iat: now + 2 })))).status).toBe(200);
+  });
+
+  test("a token of the real secret living longer than the configured TTL (exp - iat > 900 s) is 401", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    await rejected(`Bearer ${await forge({}, { iat: now, exp: now + 901 })}`);
+    await rejected(`Bearer ${await forge({}, { iat: now - 60, exp: now + 30 * 86_400 })}`);
+    // The control: exactly the TTL, as issue() signs them, passes.
+    expect(
+      (await call(stack.app, get("/profile", await forge({}, { iat: now, exp: now + 900 })))).status,
+    ).toBe(200);
   });
 
   test('alg "none" is refused', async () => {

@@ -66,6 +66,42 @@ describe("gateway (usage)", () => {
     expect(bad.stderr).not.toContain('short"');
     expect(bad.stderr).not.toMatch(/\bat .+:\d+:\d+/);
   });
+
+  test("serve with unsafe settings: exit 2, one line each, before anything listens", async () => {
+    const cases: [string[], string][] = [
+      [
+        ["--trust-proxy", "0.0.0.0/0"],
+        "gateway: config: GATEWAY_TRUST_PROXY: 0.0.0.0/0 contains public addresses, so any client there could forge X-Forwarded-For; name only your proxies, or set GATEWAY_TRUST_PROXY_UNSAFE=true (--trust-proxy-unsafe) if they really are public",
+      ],
+      [
+        ["--trust-proxy", "fe80::1%eth0"],
+        'gateway: config: --trust-proxy: expected a comma-separated list of IP addresses or CIDRs ("fe80::1%eth0" is not an IP address or CIDR), got "fe80::1%eth0"',
+      ],
+      [
+        ["--cors-origins", "*", "--cors-credentials"],
+        'gateway: config: GATEWAY_CORS_ORIGINS=* with GATEWAY_CORS_CREDENTIALS=true would let every site, the "null" origin of sandboxed frames included, make credentialed calls; list the origins, or turn credentials off',
+      ],
+      [
+        ["--metrics-token", "short-token"],
+        "gateway: config: --metrics-token: expected a secret of at least 16 bytes (e.g. `openssl rand -base64 16`)",
+      ],
+    ];
+    for (const [flags, line] of cases) {
+      // Should it start after all, stop it, so that the assertion below fails rather than the test hanging.
+      const started = new AbortController();
+      const result = await run(["serve", "--demo", "--port", "0", "--host", "127.0.0.1", ...flags], {
+        env,
+        signal: started.signal,
+        onStdout: (text) => text.includes("gateway listening") && started.abort(),
+      });
+      expect({ flags, code: result.code, stderr: result.stderr.trim().split("\n") }).toEqual({
+        flags,
+        code: 2,
+        stderr: [line],
+      });
+      expect(result.stdout).not.toContain("gateway listening");
+    }
+  });
 });
 
 describe("one-off commands in demo mode", () => {
@@ -175,8 +211,14 @@ describe("long-running commands", () => {
       ["serve", "--demo", "--port", "0", "--host", "127.0.0.1"],
       /gateway listening/,
     );
-    const { url } = JSON.parse(server.line) as { url: string };
+    const { url, ...started } = JSON.parse(server.line) as { url: string; metrics_url: string };
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // Where /metrics is, and that it is open there (warned about), is said at start.
+    expect(started).toMatchObject({
+      metrics_url: `${url}/metrics`,
+      metrics_port: "public",
+      metrics_auth: "none",
+    });
     const login = await fetch(`${url}/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -197,6 +239,7 @@ describe("long-running commands", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.map((l) => l.msg)).toContain("stopped");
+    expect(lines.map((l) => l.msg)).toContain("/metrics is open to anyone on the public port");
     expect(server.output()).not.toContain(access_token);
     expect(server.output()).not.toContain("premium-pass");
   });

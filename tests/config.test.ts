@@ -120,6 +120,59 @@ describe("loadConfig", () => {
     expect(loadConfig({ env: { GATEWAY_DEMO: "true" } }).demo).toBe(true);
   });
 
+  test("a trusted proxy range with public addresses is refused, unless said to be on purpose", () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...BACKENDS, GATEWAY_TRUST_PROXY: "private,0.0.0.0/0,::/0" } }),
+    );
+    expect(problems).toEqual([
+      "GATEWAY_TRUST_PROXY: 0.0.0.0/0, ::/0 contain public addresses, so any client there could forge X-Forwarded-For; name only your proxies, or set GATEWAY_TRUST_PROXY_UNSAFE=true (--trust-proxy-unsafe) if they really are public",
+    ]);
+    expect(
+      problemsOf(() => loadConfig({ env: { ...BACKENDS, GATEWAY_TRUST_PROXY: "203.0.113.7" } }))[0],
+    ).toStartWith("GATEWAY_TRUST_PROXY: 203.0.113.7 contains public addresses");
+    const unsafe = { ...BACKENDS, GATEWAY_TRUST_PROXY: "203.0.113.0/24", GATEWAY_TRUST_PROXY_UNSAFE: "true" };
+    expect(loadConfig({ env: unsafe }).trustProxy).toEqual(["203.0.113.0/24"]);
+    expect(
+      loadConfig({ env: { ...BACKENDS, GATEWAY_TRUST_PROXY: "private,loopback,10.1.2.3" } }).trustProxy,
+    ).toEqual(["private", "loopback", "10.1.2.3"]);
+  });
+
+  test("trusted proxies: a zone id or an inet_aton shorthand is not an address", () => {
+    for (const entry of ["fe80::1%eth0", "127.1", "010.0.0.1"]) {
+      const problems = problemsOf(() => loadConfig({ env: { ...BACKENDS, GATEWAY_TRUST_PROXY: entry } }));
+      expect(problems).toEqual([
+        expect.stringContaining(`GATEWAY_TRUST_PROXY: expected a comma-separated list`),
+      ]);
+    }
+  });
+
+  test("CORS: `*` with credentials is refused in one line; either alone is fine", () => {
+    const env = { ...BACKENDS, GATEWAY_CORS_ORIGINS: "*", GATEWAY_CORS_CREDENTIALS: "true" };
+    expect(problemsOf(() => loadConfig({ env }))).toEqual([
+      'GATEWAY_CORS_ORIGINS=* with GATEWAY_CORS_CREDENTIALS=true would let every site, the "null" origin of sandboxed frames included, make credentialed calls; list the origins, or turn credentials off',
+    ]);
+    expect(
+      problemsOf(() =>
+        loadConfig({ flags: { corsOrigins: "https://a.example,*", corsCredentials: true }, env: BACKENDS }),
+      ),
+    ).toHaveLength(1);
+    expect(loadConfig({ env: { ...env, GATEWAY_CORS_CREDENTIALS: "false" } }).corsOrigins).toEqual(["*"]);
+    const listed = { ...env, GATEWAY_CORS_ORIGINS: "https://app.example.com" };
+    expect(loadConfig({ env: listed }).corsCredentials).toBe(true);
+  });
+
+  test("a metrics token shorter than 16 bytes is refused, and not echoed", () => {
+    const problems = problemsOf(() =>
+      loadConfig({ env: { ...BACKENDS, GATEWAY_METRICS_TOKEN: "metrics-15bytes" } }),
+    );
+    expect(problems).toEqual([
+      "GATEWAY_METRICS_TOKEN: expected a secret of at least 16 bytes (e.g. `openssl rand -base64 16`)",
+    ]);
+    expect(
+      loadConfig({ env: { ...BACKENDS, GATEWAY_METRICS_TOKEN: " metrics-16-bytes\n" } }).metricsToken,
+    ).toBe("metrics-16-bytes");
+  });
+
   test("an unreadable or malformed config file is a config problem, not a crash", () => {
     expect(
       problemsOf(() => loadConfig({ flags: { demo: true, config: join(dir, "missing.json") } }))[0],

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cors } from "../src/api/plugins/cors.ts";
 import { DEMO, login, ORIGIN } from "./helpers/http.ts";
 import { type Stack, startStack } from "./helpers/stack.ts";
 
@@ -65,6 +66,25 @@ describe("CORS", () => {
       expect(response.headers.get("access-control-allow-origin")).toBeNull();
     } finally {
       await plain.close();
+    }
+  });
+});
+
+describe("CORS with `*`", () => {
+  test("never combined with credentials, even when the config check is bypassed", () => {
+    expect(() => cors({ origins: ["*"], credentials: true })).toThrow("credentials");
+  });
+
+  test("without credentials, any origin (`null` too) gets `*`, never its own origin echoed", async () => {
+    const any = await startStack({ flags: { corsOrigins: "*" } });
+    try {
+      for (const origin of ["null", "https://evil.example"]) {
+        const response = await any.app.handle(new Request(`${ORIGIN}/healthz`, { headers: { origin } }));
+        expect(response.headers.get("access-control-allow-origin")).toBe("*");
+        expect(response.headers.get("access-control-allow-credentials")).toBeNull();
+      }
+    } finally {
+      await any.close();
     }
   });
 });

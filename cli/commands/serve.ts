@@ -67,7 +67,15 @@ export function registerServe(program: Command, io: IO): void {
       aggregator_url: stack.config.aggregatorUrl,
       limits: config.redisUrl ? `redis (${config.redisFailure} on failure)` : "in-process",
       metrics_url: `${gateway.adminUrl ?? gateway.url}/metrics`,
+      metrics_port: gateway.adminUrl ? "admin" : "public",
+      metrics_auth: config.metricsToken === undefined ? "none" : "token",
     });
+    if (!gateway.adminUrl && config.metricsToken === undefined) {
+      // Allowed (a private network may want it), but whoever reaches the API then reads the metrics too.
+      logger.warn("/metrics is open to anyone on the public port", {
+        fix: `set ${settings.adminPort.env} (a port the public cannot reach) or ${settings.metricsToken.env}`,
+      });
+    }
     if (config.demo) io.stderr(demoBanner(gateway.url, stack));
     const signal = await wait.stopped;
     wait.dispose();

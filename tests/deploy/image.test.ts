@@ -136,7 +136,7 @@ describe("the image's binary, built as the Dockerfile builds it", () => {
         {
           ...Object.fromEntries(composeGatewayEnv),
           [settings.jwtSecret.env]: "x".repeat(32),
-          [settings.metricsToken.env]: "test-token",
+          [settings.metricsToken.env]: "test-token-of-16-bytes-or-more",
         },
       ],
       ["deploy/k8s/demo", Object.fromEntries(demo)],

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { SignJWT } from "jose";
 import { TokenService } from "../../src/core/security/tokens.ts";
 
 const settings = { secret: "unit-secret-unit-secret-unit-secret!!", issuer: "gateway", audience: "gateway" };
@@ -26,5 +27,36 @@ describe("TokenService: verified tokens are remembered until exp", () => {
     expect(tokens.remembered(token)).toBeDefined();
     await Bun.sleep(claims.exp * 1000 - Date.now() + 50);
     expect(tokens.remembered(token)).toBeUndefined();
+  });
+});
+
+describe("TokenService: iat and lifetime", () => {
+  const tokens = new TokenService({ ...settings, ttlSeconds: 900 });
+  const sign = (iat: number, exp: number) =>
+    new SignJWT({ sub: "user-1", iss: "gateway", aud: "gateway", jti: "j-1" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(new TextEncoder().encode(settings.secret));
+
+  test("an iat 10 minutes ahead is refused, one within the clock tolerance is not", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await tokens.verify(await sign(now + 600, now + 900))).toBeNull();
+    expect(await tokens.verify(await sign(now + 3, now + 900))).not.toBeNull();
+  });
+
+  test("a lifetime above the TTL is refused, even for a token that is young", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await tokens.verify(await sign(now, now + 901))).toBeNull();
+    expect(await tokens.verify(await sign(now, now + 900))).not.toBeNull();
+  });
+
+  test("a token without iat is refused", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await new SignJWT({ sub: "user-1", iss: "gateway", aud: "gateway", jti: "j-2" })
+      .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+      .setExpirationTime(now + 600)
+      .sign(new TextEncoder().encode(settings.secret));
+    expect(await tokens.verify(token)).toBeNull();
   });
 });

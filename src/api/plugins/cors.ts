@@ -25,6 +25,8 @@ export interface CorsOptions {
  */
 export function cors({ origins, credentials }: CorsOptions) {
   const any = origins.includes("*");
+  // The config refuses this at start; a `*` that echoed every origin with credentials is no allow-list.
+  if (any && credentials) throw new Error("CORS: `*` cannot be combined with credentials");
   const allowed = new Set(origins);
   return new Elysia({ name: "cors", seed: { origins, credentials } })
     .onRequest(({ request, set }) => {
@@ -37,7 +39,7 @@ export function cors({ origins, credentials }: CorsOptions) {
         if (preflight) throw new Forbidden(`Origin ${origin} may not call this API (GATEWAY_CORS_ORIGINS).`);
         return;
       }
-      set.headers["access-control-allow-origin"] = any && !credentials ? "*" : origin;
+      set.headers["access-control-allow-origin"] = any ? "*" : origin;
       set.headers.vary = "Origin";
       if (credentials) set.headers["access-control-allow-credentials"] = "true";
       if (!preflight) {

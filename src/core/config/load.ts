@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { LoginLimits, PlanTable } from "../../models/subscription.ts";
+import { TrustedProxies } from "../security/client-ip.ts";
 import { redactUrls } from "../security/redact-url.ts";
 import { readConfigFile } from "./file.ts";
 import { ParseError } from "./parsers.ts";
@@ -76,7 +77,7 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources): Ga
     login: loadLoginLimits(file.login, problems),
   } as GatewayConfig;
   if (configFile) config.configFile = configFile;
-  problems.push(...missingForProduction(config, invalid));
+  problems.push(...missingForProduction(config, invalid), ...unsafeCombinations(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -95,6 +96,26 @@ function missingForProduction(config: GatewayConfig, invalid: Set<SettingKey>): 
   if (names.length === 0) return [];
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
   return [`set ${list}, or run with --demo to use the built-in reference backends`];
+}
+
+/**
+ * Settings each valid alone but unsafe together, refused at start so that no deployment runs with them
+ * by accident (one line each).
+ */
+function unsafeCombinations(config: GatewayConfig): string[] {
+  const problems: string[] = [];
+  const wide = new TrustedProxies(config.trustProxy ?? []).publicEntries();
+  if (wide.length > 0 && !config.trustProxyUnsafe) {
+    problems.push(
+      `${settings.trustProxy.env}: ${wide.join(", ")} ${wide.length === 1 ? "contains" : "contain"} public addresses, so any client there could forge X-Forwarded-For; name only your proxies, or set ${settings.trustProxyUnsafe.env}=true (${settings.trustProxyUnsafe.flag}) if they really are public`,
+    );
+  }
+  if (config.corsOrigins?.includes("*") && config.corsCredentials) {
+    problems.push(
+      `${settings.corsOrigins.env}=* with ${settings.corsCredentials.env}=true would let every site, the "null" origin of sandboxed frames included, make credentialed calls; list the origins, or turn credentials off`,
+    );
+  }
+  return problems;
 }
 
 /** Demo mode signs with a fresh random secret unless one is given, so demo tokens never outlive the process. */

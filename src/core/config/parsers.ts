@@ -72,12 +72,26 @@ export const boolean: Parser<boolean> = (raw) => {
   throw new ParseError("true or false");
 };
 
-export const secret: Parser<string> = (raw) => {
-  if (typeof raw !== "string" || Buffer.byteLength(raw) < 32) {
-    throw new ParseError("a secret of at least 32 bytes (e.g. `openssl rand -base64 32`)");
-  }
-  return raw;
-};
+/** A secret that guessing cannot find: at least `minBytes` bytes, taken as given. */
+export function secret(minBytes: number): Parser<string> {
+  return (raw) => {
+    if (typeof raw !== "string" || Buffer.byteLength(raw) < minBytes) {
+      throw new ParseError(
+        `a secret of at least ${minBytes} bytes (e.g. \`openssl rand -base64 ${minBytes}\`)`,
+      );
+    }
+    return raw;
+  };
+}
+
+/**
+ * A bearer token clients send in a header: trimmed like a header value (a secret file's trailing newline
+ * would otherwise never match), then held to `minBytes` like any secret.
+ */
+export function bearerToken(minBytes: number): Parser<string> {
+  const check = secret(minBytes);
+  return (raw) => check(typeof raw === "string" ? raw.trim() : raw);
+}
 
 /** A comma-separated list (or a JSON/TOML array), each entry checked by `check` (which throws to reject). */
 export function list(what: string, check: (entry: string) => void): Parser<string[]> {

@@ -1,6 +1,17 @@
 import type { LogLevel } from "../logger.ts";
 import { TrustedProxies } from "../security/client-ip.ts";
-import { aggregatorUrl, boolean, integer, list, oneOf, type Parser, secret, text, url } from "./parsers.ts";
+import {
+  aggregatorUrl,
+  bearerToken,
+  boolean,
+  integer,
+  list,
+  oneOf,
+  type Parser,
+  secret,
+  text,
+  url,
+} from "./parsers.ts";
 
 /**
  * Every setting of the gateway, once: the config-file key, env var, flag, default and meaning.
@@ -59,7 +70,7 @@ export const settings = {
     default: undefined,
     description:
       "HS256 signing secret, at least 32 bytes (required unless `--demo`, which generates one per start)",
-    parse: secret,
+    parse: secret(32),
     sensitive: true,
   }),
   jwtIssuer: setting({
@@ -123,15 +134,15 @@ export const settings = {
     env: "GATEWAY_ADMIN_PORT",
     flag: "--admin-port",
     default: undefined,
-    description: "Serve /metrics on this port (same host) instead of the public one",
+    description: "Serve /metrics on this port (same host); without it /metrics is on the public port",
     parse: integer(0, 65535),
   }),
   metricsToken: setting<string, undefined>({
     env: "GATEWAY_METRICS_TOKEN",
     flag: "--metrics-token",
     default: undefined,
-    description: "Bearer token /metrics requires (without it /metrics is open)",
-    parse: text,
+    description: "Bearer token /metrics requires, at least 16 bytes (without it /metrics is open)",
+    parse: bearerToken(16),
     sensitive: true,
   }),
   demo: setting({
@@ -268,6 +279,14 @@ export const settings = {
     description:
       "Proxies whose `X-Forwarded-For` is believed (IPs, CIDRs, `loopback`, `private`); without it the client IP is the socket's",
     parse: list("IP addresses or CIDRs", (entry) => new TrustedProxies([entry])),
+  }),
+  trustProxyUnsafe: setting({
+    env: "GATEWAY_TRUST_PROXY_UNSAFE",
+    flag: "--trust-proxy-unsafe",
+    default: false,
+    description:
+      "Let `GATEWAY_TRUST_PROXY` name public addresses (refused at start otherwise: anyone there could forge the header)",
+    parse: boolean,
   }),
   redisUrl: setting<string, undefined>({
     env: "GATEWAY_REDIS_URL",

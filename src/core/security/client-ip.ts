@@ -1,53 +1,74 @@
 import { isIP } from "node:net";
+import ipaddr from "ipaddr.js";
 
-/** An address range: an IP literal, a CIDR, or a named set ("loopback", "private"). */
-interface Range {
-  v6: boolean;
-  base: bigint;
-  bits: number;
-}
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Range = [Address, number];
 
 const NAMED: Record<string, string[]> = {
   loopback: ["127.0.0.0/8", "::1/128"],
   private: ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7", "127.0.0.0/8", "::1/128"],
 };
 
-/** IPv4-mapped IPv6 (::ffff:1.2.3.4), as dual-stack sockets report IPv4 peers, is treated as IPv4. */
-export function normalizeIp(ip: string): string {
-  const trimmed = ip.trim().replace(/^\[|\]$/g, "");
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(trimmed);
-  return mapped?.[1] ?? trimmed.toLowerCase();
+/**
+ * Space no internet client can come from (RFC 1918 and 6598, loopback, link-local, IPv6 unique local). A
+ * trusted range outside it contains public addresses: anyone there could forge X-Forwarded-For.
+ */
+const INTERNAL: Range[] = [
+  "10.0.0.0/8",
+  "172.16.0.0/12",
+  "192.168.0.0/16",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "::1/128",
+  "fc00::/7",
+  "fe80::/10",
+].map((cidr) => ipaddr.parseCIDR(cidr));
+
+/**
+ * A strictly written address, or undefined. ipaddr.js alone also takes inet_aton forms (`127.1`,
+ * `0x7f000001`, octal `010.0.0.1` = 8.0.0.1) that proxies never write; node's isIP does not, but it takes
+ * zone ids (`fe80::1%eth0`), which name an interface of some host, not a client. IPv4-mapped IPv6
+ * (`::ffff:10.1.2.3`, as dual-stack sockets report IPv4 peers) becomes the IPv4 address it is.
+ */
+export function parseIp(text: string): Address | undefined {
+  const bare = text.trim().replace(/^\[(.*)\]$/, "$1");
+  if (bare.includes("%") || isIP(bare) === 0 || !ipaddr.isValid(bare)) return undefined;
+  return ipaddr.process(bare);
 }
 
-function toBigInt(ip: string): bigint {
-  if (isIP(ip) === 4) return ip.split(".").reduce((acc, part) => (acc << 8n) | BigInt(Number(part)), 0n);
-  const [head = "", tail = ""] = ip.split("::");
-  const left = head ? head.split(":") : [];
-  const right = ip.includes("::") ? (tail ? tail.split(":") : []) : [];
-  const groups = ip.includes("::")
-    ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
-    : left;
-  return groups.reduce((acc, group) => (acc << 16n) | BigInt(Number.parseInt(group || "0", 16)), 0n);
+/** The canonical text of an address (`::ffff:10.1.2.3` is `10.1.2.3`), or the input, trimmed, if it is none. */
+export function normalizeIp(ip: string): string {
+  return parseIp(ip)?.toString() ?? ip.trim();
 }
 
 function parseRange(spec: string): Range {
-  const [address = "", prefix] = spec.split("/");
-  const ip = normalizeIp(address);
-  const version = isIP(ip);
-  if (version === 0) throw new Error(`"${spec}" is not an IP address or CIDR`);
-  const max = version === 4 ? 32 : 128;
-  const bits = prefix === undefined ? max : Number(prefix);
-  if (!Number.isInteger(bits) || bits < 0 || bits > max) throw new Error(`"${spec}" has a bad prefix length`);
-  const shift = BigInt(max - bits);
-  return { v6: version === 6, base: (toBigInt(ip) >> shift) << shift, bits };
+  const [address = "", prefix, ...rest] = spec.split("/");
+  const ip = parseIp(address);
+  if (!ip || rest.length > 0) throw new Error(`"${spec}" is not an IP address or CIDR`);
+  const written = isIP(address.trim().replace(/^\[(.*)\]$/, "$1")) === 4 ? 32 : 128;
+  const bits = prefix === undefined ? written : /^\d{1,3}$/.test(prefix) ? Number(prefix) : Number.NaN;
+  if (!(bits >= 0 && bits <= written)) throw new Error(`"${spec}" has a bad prefix length`);
+  if (ip.kind() === "ipv6" || written === 32) return [ip, bits];
+  // IPv4-mapped, which parseIp turned into IPv4: the prefix must keep the 96 mapped bits, and drops them.
+  if (bits < 96) throw new Error(`"${spec}" has a bad prefix length`);
+  return [ip, bits - 96];
+}
+
+/** Whether `address` is in `range`; an IPv4 address is also its IPv4-mapped IPv6 form (so `::/0` is all). */
+function inRange(address: Address, [base, bits]: Range): boolean {
+  if (address.kind() === base.kind()) return address.match(base, bits);
+  return address.kind() === "ipv4" && (address as ipaddr.IPv4).toIPv4MappedAddress().match(base, bits);
 }
 
 export class TrustedProxies {
-  readonly #ranges: Range[];
+  readonly #ranges: { spec: string; range: Range }[];
 
   /** Throws on an entry that is not an address, a CIDR or a named set. */
   constructor(specs: readonly string[]) {
-    this.#ranges = specs.flatMap((spec) => (NAMED[spec] ?? [spec]).map(parseRange));
+    this.#ranges = specs.flatMap((spec) =>
+      (NAMED[spec.trim()] ?? [spec]).map((entry) => ({ spec, range: parseRange(entry) })),
+    );
   }
 
   get empty(): boolean {
@@ -55,16 +76,19 @@ export class TrustedProxies {
   }
 
   has(ip: string): boolean {
-    const normal = normalizeIp(ip);
-    const version = isIP(normal);
-    if (version === 0) return false;
-    const value = toBigInt(normal);
-    const max = version === 4 ? 32 : 128;
-    return this.#ranges.some((range) => {
-      if (range.v6 !== (version === 6)) return false;
-      const shift = BigInt(max - range.bits);
-      return (value >> shift) << shift === range.base;
-    });
+    const address = parseIp(ip);
+    return address !== undefined && this.#ranges.some(({ range }) => inRange(address, range));
+  }
+
+  /** The entries that reach past internal space (see INTERNAL), each once, as the operator wrote them. */
+  publicEntries(): string[] {
+    const wide = this.#ranges.filter(
+      ({ range: [base, bits] }) =>
+        !INTERNAL.some(
+          ([internal, internalBits]) => internalBits <= bits && inRange(base, [internal, internalBits]),
+        ),
+    );
+    return [...new Set(wide.map(({ spec }) => spec))];
   }
 }
 
@@ -81,8 +105,8 @@ export function clientIp(
   if (trusted.empty || !forwardedFor || (peer !== "unknown" && !trusted.has(peer))) return peer;
   const hops = forwardedFor
     .split(",")
-    .map((hop) => normalizeIp(hop))
-    .filter((hop) => isIP(hop) !== 0);
+    .map((hop) => parseIp(hop)?.toString())
+    .filter((hop) => hop !== undefined);
   for (let i = hops.length - 1; i >= 0; i--) {
     const hop = hops[i] as string;
     if (!trusted.has(hop)) return hop;

@@ -5,6 +5,9 @@ import { OldestKey } from "../oldest-key.ts";
 // Bounded: a flood of distinct valid tokens evicts the oldest entries, which are then just verified again.
 const VERIFIED_MAX = 10_000;
 
+// Clocks of the instances that issue and verify may differ by this much, seconds.
+const CLOCK_TOLERANCE_S = 5;
+
 const rememberedKey = (token: string) => Bun.CryptoHasher.hash("sha256", token, "base64");
 
 export interface TokenSettings {
@@ -28,7 +31,10 @@ export interface VerifiedClaims {
 /**
  * Issues and verifies the gateway's HS256 tokens. @elysiajs/jwt's `verify()` checks nothing but the
  * signature unless told to, so every check is pinned here: the algorithm (no HS512, no `none`), issuer,
- * audience, and the presence of `exp`, `iat`, `sub` and `jti`.
+ * audience, and the presence of `exp`, `iat`, `sub` and `jti`. jose checks `iat` only against a maximum age,
+ * so two more are ours: an `iat` in the future (beyond the clock tolerance) and a lifetime `exp - iat` above
+ * the configured TTL, which no token of ours has, are refused. Either means a token minted outside `issue()`
+ * (a leaked secret, a tool, an instance with a wrong clock), and a long lifetime would outlive a TTL cut.
  */
 export class TokenService {
   readonly #signer;
@@ -45,7 +51,7 @@ export class TokenService {
       issuer: settings.issuer,
       audience: settings.audience,
       requiredClaims: ["exp", "iat", "sub", "jti"],
-      clockTolerance: 5,
+      clockTolerance: CLOCK_TOLERANCE_S,
     };
   }
 
@@ -85,7 +91,10 @@ export class TokenService {
       !claims ||
       typeof claims.sub !== "string" ||
       typeof claims.exp !== "number" ||
-      typeof claims.jti !== "string"
+      typeof claims.iat !== "number" ||
+      typeof claims.jti !== "string" ||
+      claims.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S ||
+      claims.exp - claims.iat > this.#settings.ttlSeconds
     ) {
       return null;
     }
