@@ -125,6 +125,23 @@ export class UpstreamUnavailable extends GatewayError {
   }
 }
 
+/**
+ * 503 from the gateway itself, before any Users call: every credential-check slot is taken and the
+ * queue is full, or the wait in it ran out. Saying so at once keeps the Users service below saturation.
+ */
+export class LoginBusy extends GatewayError {
+  constructor(retryAfterSeconds = 1) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(
+      503,
+      "login-busy",
+      "Service unavailable",
+      `Too many logins are being checked right now; retry in ${seconds} s.`,
+      { headers: { "retry-after": String(seconds) } },
+    );
+  }
+}
+
 export class UpstreamTimeout extends GatewayError {
   constructor(backend: string, timeoutMs?: number, cause?: unknown) {
     const within = timeoutMs === undefined ? "in time" : `within ${timeoutMs} ms`;

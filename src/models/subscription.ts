@@ -41,25 +41,75 @@ export const DEFAULT_PLANS: PlanTable = {
   premium: { maxResults: 100, maxCategories: 10, requestsPerMinute: 300, searchesPerDay: null },
 };
 
-/** Failed logins allowed per client IP (and per email, see docs/limits.md) within the window. */
+/**
+ * Login protection (config key `login`; the rules are in docs/limits.md). Rates count every attempt,
+ * failure back-off counts failures; the check slots are per instance and guard the Users service.
+ */
 export const LoginLimits = t.Object(
   {
     maxFailures: Type.Integer({
       minimum: 1,
       maximum: 1000,
-      description: "Failed logins per client IP, and per account, before logins are refused with 429",
+      description: "Failures (per account, and per client address) before each attempt must wait",
     }),
     windowSeconds: Type.Integer({
       minimum: 1,
       maximum: 86_400,
-      description: "Length of the failure window, seconds, counted from the first failure",
+      description: "A failure counter is forgotten this long after its latest failure",
+    }),
+    backoffSeconds: Type.Integer({
+      minimum: 1,
+      maximum: 3600,
+      description: "Wait after the maxFailures-th failure; it doubles with each further failure",
+    }),
+    maxBackoffSeconds: Type.Integer({ minimum: 1, maximum: 86_400, description: "Cap of that wait" }),
+    attemptsPerMinutePerAddress: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description: "Login attempts per minute from one client address group, successes included",
+    }),
+    attemptsPerMinutePerAccount: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      description: "Login attempts per minute for one account, from anywhere, successes included",
+    }),
+    ipv6PrefixLength: Type.Integer({
+      minimum: 8,
+      maximum: 128,
+      description: "IPv6 clients are counted per network of this prefix length (one /64 is one subscriber)",
+    }),
+    maxConcurrentChecks: Type.Integer({
+      minimum: 1,
+      maximum: 10_000,
+      description: "Credential checks in flight to the Users service at once, per instance",
+    }),
+    queueLength: Type.Integer({
+      minimum: 0,
+      maximum: 100_000,
+      description: "Logins that may wait for a check slot; beyond it 503 at once",
+    }),
+    queueWaitMs: Type.Integer({
+      minimum: 1,
+      maximum: 60_000,
+      description: "Longest wait for a check slot before 503",
     }),
   },
   { additionalProperties: false },
 );
 export type LoginLimits = Static<typeof LoginLimits>;
 
-export const DEFAULT_LOGIN_LIMITS: LoginLimits = { maxFailures: 5, windowSeconds: 900 };
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  maxFailures: 5,
+  windowSeconds: 900,
+  backoffSeconds: 1,
+  maxBackoffSeconds: 300,
+  attemptsPerMinutePerAddress: 60,
+  attemptsPerMinutePerAccount: 10,
+  ipv6PrefixLength: 64,
+  maxConcurrentChecks: 8,
+  queueLength: 16,
+  queueWaitMs: 1000,
+};
 
 export const SubscriptionView = t.Object({
   plan: t.Union([t.Literal("free"), t.Literal("premium")], { description: "Plan as stored" }),

@@ -11,6 +11,8 @@ import {
 import type { Credentials, User } from "../models/user.ts";
 import type { CallContext } from "./http-client.ts";
 import type { LoginGuard } from "./login-guard.ts";
+import type { LoginSlots } from "./login-slots.ts";
+import { remainingMs } from "./resilience/deadline.ts";
 import { upstreamError } from "./upstream-errors.ts";
 import type { UserCache } from "./user-cache.ts";
 import type { UsersClient } from "./users-client.ts";
@@ -30,26 +32,33 @@ export class AuthService {
     private readonly cache: UserCache,
     private readonly plans: PlanTable,
     private readonly guard: LoginGuard,
+    private readonly slots: LoginSlots,
   ) {}
 
-  /** `clientIp` keys the brute-force protection; only wrong credentials count as failures. */
+  /**
+   * `clientIp` keys the brute-force protection. Both the guard and the check slots decide before the
+   * Users service is asked; only wrong credentials count as failures.
+   */
   async login(
     credentials: Credentials,
     ctx: CallContext,
     clientIp: string,
   ): Promise<AccessToken & { user: User }> {
-    await this.guard.check(clientIp, credentials.email);
+    const attempt = await this.guard.check(clientIp, credentials.email);
     let user: User | null;
     try {
-      user = await this.users.verifyCredentials(credentials, ctx);
+      user = await this.slots.run(remainingMs(ctx), (overloaded) =>
+        this.users.verifyCredentials(credentials, ctx, overloaded),
+      );
     } catch (error) {
+      await this.guard.abandoned(attempt);
       throw upstreamError("Users", error);
     }
     if (!user) {
-      await this.guard.failed(clientIp, credentials.email);
+      await this.guard.failed(attempt);
       throw new InvalidCredentials();
     }
-    await this.guard.succeeded(clientIp, credentials.email);
+    await this.guard.succeeded(attempt);
     return { ...(await this.tokens.issue(user.id)), user };
   }
 

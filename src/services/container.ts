@@ -16,6 +16,7 @@ import { type AggregatorClient, createAggregatorClient } from "./aggregator-clie
 import { AuthService } from "./auth-service.ts";
 import { Limiter } from "./limiter.ts";
 import { LoginGuard } from "./login-guard.ts";
+import { LoginSlots } from "./login-slots.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { RetryBudget } from "./resilience/retry-budget.ts";
 import { SearchCache } from "./search-cache.ts";
@@ -120,7 +121,9 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
   });
   const guard = new LoginGuard(limitStore, config.login);
   const userCache = new UserCache(config.userCacheTtl * 1000, config.userStaleTtl * 1000);
-  const auth = new AuthService(users, tokens, userCache, config.plans, guard);
+  const { maxConcurrentChecks, queueLength, queueWaitMs } = config.login;
+  const loginSlots = new LoginSlots(maxConcurrentChecks, queueLength, queueWaitMs);
+  const auth = new AuthService(users, tokens, userCache, config.plans, guard, loginSlots);
   const limiter = new Limiter(limitStore, config.plans);
   const cacheStore = createCacheStore(config, redis);
   const searchCache = createSearchCache(config, logger, cacheStore);

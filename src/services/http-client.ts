@@ -46,6 +46,8 @@ export interface JsonCall<T extends TSchema> {
   ctx: CallContext;
   /** Checks a 2xx answer; the result is typed by the schema. */
   schema: TypeCheck<T>;
+  /** Asked when the attempt timed out: true if that was the gateway's own load (see Verdict "overload"). */
+  overloaded?: () => boolean;
 }
 
 const checkObject = TypeCompiler.Compile(Type.Object({}));
@@ -87,11 +89,15 @@ export class JsonClient {
   }
 
   call<T extends TSchema>(call: JsonCall<T>): Promise<Static<T>> {
+    const { overloaded } = call;
     return resilientCall(
       this.#policy,
       call.ctx,
       (timeoutMs, traceparent) => this.#once(call, timeoutMs, traceparent),
-      classifyHttp,
+      overloaded
+        ? (error, cut) =>
+            error instanceof TimeoutError && overloaded() ? "overload" : classifyHttp(error, cut)
+        : classifyHttp,
     );
   }
 

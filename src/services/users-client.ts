@@ -14,8 +14,15 @@ export class UsersClient {
     this.#http = new JsonClient(options);
   }
 
-  /** The user, or null when the service says the credentials are wrong. */
-  async verifyCredentials(credentials: Credentials, ctx: CallContext): Promise<User | null> {
+  /**
+   * The user, or null when the service says the credentials are wrong. `overloaded` (from the login
+   * slots) says whether a time-out is the gateway's own load rather than the service failing.
+   */
+  async verifyCredentials(
+    credentials: Credentials,
+    ctx: CallContext,
+    overloaded?: () => boolean,
+  ): Promise<User | null> {
     try {
       const answer = await this.#http.call({
         method: "POST",
@@ -23,6 +30,7 @@ export class UsersClient {
         body: { email: credentials.email, password: credentials.password },
         ctx,
         schema: checkVerify,
+        ...(overloaded ? { overloaded } : {}),
       });
       return answer.user;
     } catch (error) {

@@ -51,9 +51,12 @@ export interface LimitStore {
   decide(bucket: BucketSpec, counter?: CounterSpec): Decision | Promise<Decision>;
   /** Gives back one counted unit (a search that failed after it was counted). */
   release(key: string): Promise<void>;
-  /** Reads fixed-window counters (0 when absent). */
+  /** Reads window counters (0 when absent). */
   read(keys: string[]): Promise<WindowCount[]>;
-  /** Adds one to each fixed-window counter; a new counter lives `windowMs`. */
+  /**
+   * Adds one to each counter and restarts its life: it is forgotten `windowMs` after its latest unit,
+   * so `windowMs - resetMs` is the time since that unit (login back-off is measured from it).
+   */
   increment(keys: string[], windowMs: number): Promise<WindowCount[]>;
   remove(key: string): Promise<void>;
   close(): void;

@@ -72,9 +72,9 @@ export class MemoryLimitStore implements LimitStore {
     const now = this.clock();
     return keys.map((key) => {
       const live = this.#entries.get(key);
-      const entry = live && live.expiresAt > now ? live : { value: 0, expiresAt: now + windowMs };
-      this.#set(key, entry.value + 1, entry.expiresAt, now);
-      return { count: entry.value + 1, resetMs: entry.expiresAt - now };
+      const count = (live && live.expiresAt > now ? live.value : 0) + 1;
+      this.#set(key, count, now + windowMs, now);
+      return { count, resetMs: windowMs };
     });
   }
 

@@ -49,7 +49,7 @@ const INCREMENT = script(`
 local out = {}
 for i, key in ipairs(KEYS) do
   local n = redis.call('INCR', key)
-  if n == 1 then redis.call('PEXPIRE', key, ARGV[1]) end
+  redis.call('PEXPIRE', key, ARGV[1])
   out[#out + 1] = n
   out[#out + 1] = redis.call('PTTL', key)
 end

@@ -81,17 +81,35 @@ describe("login protection", () => {
     expect((await attempt(DEMO.premium.email, "guess", "203.0.113.1")).status).toBe(429);
   });
 
-  test("an account under attack stays open from a clean address, closed to attacking ones", async () => {
-    // The account has 3 failures from the test above; a clean address still logs in.
+  test("an account under attack is closed to every address during its back-off, then open to its owner", async () => {
+    // The account has 3 failures from the test above: a fresh address gets no guess of its own...
+    const fresh = await attempt(DEMO.free.email, "guess", "198.51.100.7");
+    expect(fresh.status).toBe(429);
+    expect(fresh.body).toMatchObject({ type: "/problems/login-throttled", "violated-policies": ["login"] });
+    const wait = Number(fresh.headers.get("retry-after"));
+    expect(wait).toBeGreaterThan(0);
+    // ...and after the short wait the owner logs in, from anywhere (and the account's failures are forgiven).
+    await Bun.sleep(wait * 1000 + 50);
     expect((await attempt(DEMO.free.email, DEMO.free.password, "198.51.100.7")).status).toBe(200);
     for (const ip of ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) {
       expect((await attempt(DEMO.expired.email, "wrong", ip)).status).toBe(401);
     }
-    // 3 failures on the account: an address that failed once may not try it again...
-    expect((await attempt(DEMO.expired.email, DEMO.expired.password, "192.0.2.1")).status).toBe(429);
-    // ...but a clean one may, and others accounts are untouched for the failed address.
-    expect((await attempt(DEMO.expired.email, DEMO.expired.password, "198.51.100.8")).status).toBe(200);
+    // 3 failures on the account from 3 addresses: a 4th address cannot guess either...
+    expect((await attempt(DEMO.expired.email, "wrong", "198.51.100.8")).status).toBe(429);
+    // ...while an address that failed once is not barred from other accounts.
     expect((await attempt(DEMO.premium.email, DEMO.premium.password, "192.0.2.1")).status).toBe(200);
+  });
+
+  test("IPv6 clients are counted per /64: rotating addresses within it does not help", async () => {
+    const inOne64 = ["2001:db8:7:1::a", "2001:db8:7:1::b", "2001:db8:7:1:ffff::c"];
+    for (const [i, ip] of inOne64.entries()) {
+      expect((await attempt(`nobody-${i}@example.com`, "wrong", ip)).status).toBe(401);
+    }
+    const rotated = await attempt(DEMO.premium.email, DEMO.premium.password, "2001:db8:7:1:1234::d");
+    expect(rotated.status).toBe(429);
+    expect(rotated.body.detail).toContain("this address");
+    // The neighbouring /64 is another subscriber.
+    expect((await attempt(DEMO.premium.email, DEMO.premium.password, "2001:db8:7:2::a")).status).toBe(200);
   });
 
   test("X-Forwarded-For is ignored unless the peer is a trusted proxy", async () => {

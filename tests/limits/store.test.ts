@@ -102,7 +102,7 @@ for (const { name, make, skip } of stores) {
       expect(results.filter((r) => r.counter?.allowed).length).toBe(7);
     });
 
-    test("fixed-window counters: increment, read, expire, remove", async () => {
+    test("window counters: increment, read, expire, remove", async () => {
       const [a, b] = [key("w"), key("w")];
       expect(await store.read([a, b])).toEqual([
         { count: 0, resetMs: 0 },
@@ -117,6 +117,18 @@ for (const { name, make, skip } of stores) {
       expect((await store.read([b]))[0]?.count).toBe(0);
       await Bun.sleep(350);
       expect((await store.read([a]))[0]?.count).toBe(0);
+    });
+
+    test("each unit restarts a counter's life, so its age tells the time since the latest unit", async () => {
+      const c = key("w");
+      await store.increment([c], 400);
+      await Bun.sleep(250);
+      const [second] = await store.increment([c], 400);
+      expect(second).toEqual({ count: 2, resetMs: expect.any(Number) });
+      expect(second?.resetMs).toBeGreaterThan(300);
+      await Bun.sleep(250);
+      // 500 ms after the first unit, 250 ms after the latest: still alive.
+      expect((await store.read([c]))[0]?.count).toBe(2);
     });
   });
 }

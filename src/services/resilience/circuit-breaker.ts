@@ -60,6 +60,11 @@ export class CircuitBreaker {
     }
   }
 
+  /** An attempt that was no evidence either way: counted for nothing, and a half-open probe is let go. */
+  abandon(): void {
+    if (this.#state === "half-open") this.#probing = false;
+  }
+
   failure(): void {
     this.#count(true);
     this.#consecutive += 1;

@@ -5,8 +5,12 @@ import type { CircuitBreaker } from "./circuit-breaker.ts";
 import { DeadlineExceeded, remainingMs } from "./deadline.ts";
 import type { RetryBudget } from "./retry-budget.ts";
 
-/** How a failed attempt counts: the backend working as specified, a transient fault, or a real failure. */
-export type Verdict = "healthy" | "transient" | "failure";
+/**
+ * How a failed attempt counts: the backend working as specified, a transient fault, a real failure, or
+ * `overload`: slow because of load the gateway itself chose to send, which says nothing about the
+ * backend's health to the other calls that share its circuit (and a retry would only add to it).
+ */
+export type Verdict = "healthy" | "transient" | "failure" | "overload";
 
 export interface CallPolicy {
   /** Longest single attempt; the request's deadline may cut it shorter. */
@@ -101,6 +105,10 @@ export async function resilientCall<T>(
       const verdict = classify(error, timeoutMs >= left);
       if (verdict === "healthy") {
         breaker?.success();
+        throw error;
+      }
+      if (verdict === "overload") {
+        breaker?.abandon();
         throw error;
       }
       breaker?.failure();
