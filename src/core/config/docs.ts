@@ -150,15 +150,24 @@ export function configFileKeys(sections: Record<string, FileSection> = fileSecti
   return `${wrap(["Setting", "keys:", ...keys], 105)}\n\n${markdownTable(["File-only key", "Default", "Meaning"], rows)}`;
 }
 
-/** JSON with the innermost objects on one line, the way the README shows the defaults. */
-function compactJson(value: unknown, indent = ""): string {
+/**
+ * JSON the way Biome formats the README's code block (it formats Markdown too): an object of plain values
+ * on one line while the line fits the configured width, else one key per line.
+ */
+const LINE_WIDTH = 110;
+function compactJson(value: unknown, indent = "", prefix = 0): string {
   if (typeof value !== "object" || value === null) return JSON.stringify(value);
   const pairs = Object.entries(value);
   if (pairs.every(([, v]) => typeof v !== "object" || v === null)) {
-    return `{ ${pairs.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")} }`;
+    const flat = `{ ${pairs.map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")} }`;
+    // +1 for the comma that may follow.
+    if (indent.length + prefix + flat.length + 1 <= LINE_WIDTH) return flat;
   }
   const inner = `${indent}  `;
-  const lines = pairs.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${compactJson(v, inner)}`);
+  const lines = pairs.map(([k, v]) => {
+    const key = `${JSON.stringify(k)}: `;
+    return `${inner}${key}${compactJson(v, inner, key.length)}`;
+  });
   return `{\n${lines.join(",\n")}\n${indent}}`;
 }
 
