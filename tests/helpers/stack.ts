@@ -10,6 +10,10 @@ import type { RunningService } from "../../src/reference/service.ts";
 import { startUsersService } from "../../src/reference/users/index.ts";
 import { createServices, type ReadyConfig, type Services } from "../../src/services/container.ts";
 
+const LOOPBACK_PEER = {
+  requestIP: () => ({ address: "127.0.0.1", family: "IPv4", port: 0 }),
+} as unknown as NonNullable<GatewayApp["server"]>;
+
 export const TEST_SECRET = "test-secret-that-is-at-least-32-bytes-long!";
 
 export interface Stack {
@@ -62,6 +66,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const logger = createLogger("debug", (line) => logs.push(line));
   const services = createServices(config, logger, options.tracer ? { tracer: options.tracer } : {});
   const app = createApp({ services, logger });
+  // In-process there is no socket, and an unnamed peer's X-Forwarded-For is never believed: requests
+  // handled here come from a loopback client, as the CLI's and a local curl's would.
+  app.server = LOOPBACK_PEER;
   return {
     app,
     services,

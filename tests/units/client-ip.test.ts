@@ -116,4 +116,10 @@ describe("clientIp", () => {
   test("hops that are not strict addresses are skipped, never taken as the client", () => {
     expect(clientIp("10.0.0.5", "203.0.113.9, fe80::1%eth0, 010.0.0.1", trusted)).toBe("203.0.113.9");
   });
+
+  test("a peer that cannot be named is not a trusted proxy: its X-Forwarded-For is not read", () => {
+    const everyInternal = new TrustedProxies(["private"]);
+    expect(clientIp(undefined, "10.0.0.1", everyInternal)).toBe("unknown");
+    expect(clientIp(undefined, "203.0.113.9, 10.0.0.1", trusted)).toBe("unknown");
+  });
 });

@@ -95,6 +95,7 @@ export class TrustedProxies {
 /**
  * The client's address: the socket's peer, unless that peer is a trusted proxy, in which case
  * X-Forwarded-For is read from the right, skipping trusted hops (the left end can be forged by anyone).
+ * A peer we cannot name is not a trusted proxy: its header is never read.
  */
 export function clientIp(
   socketIp: string | undefined,
@@ -102,7 +103,7 @@ export function clientIp(
   trusted: TrustedProxies,
 ): string {
   const peer = socketIp === undefined ? "unknown" : normalizeIp(socketIp);
-  if (trusted.empty || !forwardedFor || (peer !== "unknown" && !trusted.has(peer))) return peer;
+  if (trusted.empty || !forwardedFor || socketIp === undefined || !trusted.has(peer)) return peer;
   const hops = forwardedFor
     .split(",")
     .map((hop) => parseIp(hop)?.toString())
