@@ -66,7 +66,9 @@ function accessLines(requestId: string) {
 const close = "Connection: close\r\n";
 const cases: { name: string; request: string; status: number }[] = [
   { name: "HTTP/1.0 without Host", request: "GET /x HTTP/1.0\r\n\r\n", status: 404 },
-  { name: "an empty Host", request: `GET /x HTTP/1.1\r\nHost:\r\n${close}\r\n`, status: 404 },
+  // RFC 9110 §4.2.1: an http URI with an empty host MUST be rejected as invalid.
+  { name: "an empty Host", request: `GET /x HTTP/1.1\r\nHost:\r\n${close}\r\n`, status: 400 },
+  { name: "an empty Host on HTTP/1.0", request: "GET /x HTTP/1.0\r\nHost:\r\n\r\n", status: 400 },
   { name: "Host: [", request: `GET /x HTTP/1.1\r\nHost: [\r\n${close}\r\n`, status: 400 },
   {
     name: "a Host Bun cannot put in a URL",
@@ -114,6 +116,12 @@ describe("raw requests get problem+json from the gateway", () => {
     const short = await rawRequest(gateway.url, `GET /metrics HTTP/1.1\r\nHost: x\r\n${close}\r\n`);
     expect(short.status).toBe(200);
     expect(short.body).toContain("gateway_http_requests_in_flight");
+  });
+
+  test("HTTP/1.1 without a Host gets the HTTP server's bare 400 (RFC 9112 §3.2), nothing of ours", async () => {
+    const answer = await rawRequest(gateway.url, `GET /healthz HTTP/1.1\r\n${close}\r\n`);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toBe("");
   });
 
   test("no log line repeats the Host a client sent", () => {

@@ -4,9 +4,13 @@ import { BadRequest } from "../../core/errors.ts";
 // RFC 9110 §7.2: uri-host [":" port], the host an IP-literal or a reg-name (RFC 3986 §3.2.2).
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(?::[0-9]*)?$/;
 
-/** Empty is allowed (a target with no authority); absent too, as HTTP/1.0 may omit it. */
+/**
+ * Absent is allowed: HTTP/1.0 may omit it (Bun itself answers 400 to an HTTP/1.1 request without one).
+ * Empty is not: every request here targets an `http` URI, and RFC 9110 §4.2.1 says a recipient MUST
+ * reject an `http` URI with an empty host as invalid.
+ */
 export function validHost(host: string | null): boolean {
-  return host === null || host === "" || (HOST.test(host) && URL.canParse(`http://${host}/`));
+  return host === null || (host !== "" && HOST.test(host) && URL.canParse(`http://${host}/`));
 }
 
 /**
