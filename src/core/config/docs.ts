@@ -150,6 +150,14 @@ export function configFileKeys(sections: Record<string, FileSection> = fileSecti
   return `${wrap(["Setting", "keys:", ...keys], 105)}\n\n${markdownTable(["File-only key", "Default", "Meaning"], rows)}`;
 }
 
+/** README's table of one file-only section's keys (the login protection's, which operators tune). */
+export function sectionKeys(name: string, sections: Record<string, FileSection> = fileSections): string {
+  const section = sections[name];
+  if (!section) throw new Error(`no config file section "${name}"`);
+  const rows = sectionRows(name, section.schema, section.defaults);
+  return markdownTable(["Config file key", "Default", "Meaning"], rows);
+}
+
 /**
  * JSON the way Biome formats the README's code block (it formats Markdown too): an object of plain values
  * on one line while the line fits the configured width, else one key per line.
@@ -179,7 +187,11 @@ export function fileDefaultsJson(sections: Record<string, FileSection> = fileSec
 
 /** Which regions of which files (relative to the repository root) are generated, and by what. */
 export const generatedDocs: Record<string, Record<string, () => string>> = {
-  "README.md": { settings: readmeSettingsTable, "file-defaults": () => fileDefaultsJson() },
+  "README.md": {
+    settings: readmeSettingsTable,
+    "file-defaults": () => fileDefaultsJson(),
+    "login-keys": () => sectionKeys("login"),
+  },
   "docs/cli.md": { settings: cliSettingsTable, "config-keys": () => configFileKeys() },
 };
 
