@@ -106,6 +106,15 @@ describe("loadConfig", () => {
     expect(problems.length).toBe(8);
   });
 
+  test("a grpc:// Aggregator URL with userinfo is refused: gRPC would silently not send it", () => {
+    const problems = problemsOf(() =>
+      loadConfig({ flags: {}, env: { GATEWAY_AGGREGATOR_URL: "grpc://agg:s3cret-pw@aggregator:50051" } }),
+    );
+    const text = problems.join("\n");
+    expect(text).toContain("GATEWAY_AGGREGATOR_URL: expected a grpc(s):// URL without user:password@");
+    expect(text).not.toContain("s3cret-pw");
+  });
+
   test("without backends or secret outside demo mode: one line saying what to set", () => {
     const problems = problemsOf(() => loadConfig({ env: { GATEWAY_JWT_SECRET: SECRET } }));
     expect(problems).toEqual([

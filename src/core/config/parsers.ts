@@ -62,6 +62,10 @@ export const aggregatorUrl: Parser<string> = (raw) => {
   if (parsed.protocol === "grpcs:" && isIP(parsed.hostname.replace(/^\[|\]$/g, "")) !== 0) {
     throw new ParseError("a grpcs:// URL with a host name, not an IP address (TLS checks the name)");
   }
+  // The gRPC client never sends URL userinfo: a password there would look configured and be ignored.
+  if (parsed.protocol.startsWith("grpc") && (parsed.username !== "" || parsed.password !== "")) {
+    throw new ParseError("a grpc(s):// URL without user:password@ (gRPC sends no credentials from the URL)");
+  }
   return value;
 };
 
