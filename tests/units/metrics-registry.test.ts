@@ -35,6 +35,23 @@ describe("the metrics registry's exposition text", () => {
     expect(byName(families, "t_shared_total").samples.map((s) => s.value)).toEqual([7]);
   });
 
+  test("HELP text is escaped, and infinities and NaN are spelled as the format spells them", () => {
+    const registry = new Registry();
+    registry.register(
+      new Collected("t_odd", "A \\ path\nover two lines", ["k"], () => [
+        [["up"], Number.POSITIVE_INFINITY],
+        [["down"], Number.NEGATIVE_INFINITY],
+        [["none"], Number.NaN],
+      ]),
+    );
+    const text = registry.render();
+    expect(text).toContain("# HELP t_odd A \\\\ path\\nover two lines\n");
+    expect(text).toContain('t_odd{k="up"} +Inf\n');
+    expect(text).toContain('t_odd{k="down"} -Inf\n');
+    expect(text).toContain('t_odd{k="none"} NaN\n');
+    expect(byName(strictExposition(text), "t_odd").help).toBe("A \\ path\nover two lines");
+  });
+
   test("label values with backslashes, quotes and line feeds are escaped and read back unchanged", () => {
     const registry = new Registry();
     const counter = registry.register(new Counter("t_paths_total", "Paths", ["path"]));

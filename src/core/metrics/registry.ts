@@ -5,6 +5,11 @@
  */
 const escapeLabel = (value: string) =>
   value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+// The format escapes only backslash and line feed in HELP text.
+const escapeHelp = (text: string) => text.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+// The format spells infinities and NaN as Go's strconv does, not as JavaScript's String().
+const sample = (value: number) =>
+  Number.isFinite(value) ? String(value) : Number.isNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf";
 
 function labelText(names: readonly string[], values: readonly string[], extra = ""): string {
   const parts = names.map((name, i) => `${name}="${escapeLabel(values[i] ?? "")}"`);
@@ -21,9 +26,11 @@ abstract class Metric {
   abstract readonly type: string;
   abstract lines(): string[];
   render(): string {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.lines()].join(
-      "\n",
-    );
+    return [
+      `# HELP ${this.name} ${escapeHelp(this.help)}`,
+      `# TYPE ${this.name} ${this.type}`,
+      ...this.lines(),
+    ].join("\n");
   }
 }
 
@@ -44,7 +51,7 @@ export class Counter extends Metric {
 
   lines(): string[] {
     return [...this.#values.values()].map(
-      (c) => `${this.name}${labelText(this.labelNames, c.labels)} ${c.value}`,
+      (c) => `${this.name}${labelText(this.labelNames, c.labels)} ${sample(c.value)}`,
     );
   }
 }
@@ -63,7 +70,7 @@ export class Collected extends Metric {
 
   lines(): string[] {
     return [...this.collect()].map(
-      ([labels, value]) => `${this.name}${labelText(this.labelNames, labels)} ${value}`,
+      ([labels, value]) => `${this.name}${labelText(this.labelNames, labels)} ${sample(value)}`,
     );
   }
 }
@@ -105,7 +112,7 @@ export class Histogram extends Metric {
         out.push(`${this.name}_bucket${labelText(this.labelNames, cell.labels, `le="${bound}"`)} ${running}`);
       });
       out.push(`${this.name}_bucket${labelText(this.labelNames, cell.labels, 'le="+Inf"')} ${cell.count}`);
-      out.push(`${this.name}_sum${labelText(this.labelNames, cell.labels)} ${cell.sum}`);
+      out.push(`${this.name}_sum${labelText(this.labelNames, cell.labels)} ${sample(cell.sum)}`);
       out.push(`${this.name}_count${labelText(this.labelNames, cell.labels)} ${cell.count}`);
     }
     return out;
