@@ -14,7 +14,10 @@ console.log(JSON.stringify({
   imported: ${JSON.stringify(modules)}.filter((m) => loaded().some((path) => path.endsWith(m.slice(1)))),
 }));`;
 
-async function modulesLoadedBy(modules: string[], build = ""): Promise<{ grpc: string[]; imported: string[] }> {
+async function modulesLoadedBy(
+  modules: string[],
+  build = "",
+): Promise<{ grpc: string[]; imported: string[] }> {
   const child = Bun.spawn([process.execPath, "-e", script(modules, build)], {
     cwd: root,
     env: { ...process.env, NODE_ENV: "test" },
