@@ -1,5 +1,6 @@
 import { Elysia } from "elysia";
 import { accessLog } from "./api/plugins/access-log.ts";
+import { answerHeaders } from "./api/plugins/answer-headers.ts";
 import { bodyLimit } from "./api/plugins/body-limit.ts";
 import { cors } from "./api/plugins/cors.ts";
 import { deadline } from "./api/plugins/deadline.ts";
@@ -34,6 +35,7 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
       .use(requestContext)
       .use(deadline(services.config.deadlineMs))
       .use(problems(logger, services.metrics))
+      .use(answerHeaders)
       .use(accessLog(logger, services.metrics, services.tracer))
       // After the access log, so a refused Host is still counted and logged.
       .use(hostHeader)

@@ -1,6 +1,3 @@
-import type { LimitDecision } from "../services/limiter.ts";
-import { rateLimitHeaders } from "./rate-limit-headers.ts";
-
 interface Set {
   headers: Record<string, unknown>;
 }
@@ -8,14 +5,12 @@ interface Set {
 /**
  * Sends JSON that is already text, as it is. Elysia validates and re-serializes whatever a handler
  * returns unless it is a Response, and rebuilds a returned Response (its body as a stream) whenever
- * `set.headers` is not empty; so the headers gathered so far (request id, CORS, RateLimit) move into this
- * Response and `set.headers` is left empty. The auth plugin's after-handle adds no headers to a
- * Response, so a route answering with one passes its limits here.
+ * `set.headers` is not empty; so the headers gathered so far (request id, CORS) move into this Response
+ * and `set.headers` is left empty. The answer-headers plugin adds its own to the Response itself.
  */
-export function jsonText(text: string, set: Set, limits: LimitDecision | undefined): Response {
+export function jsonText(text: string, set: Set): Response {
   const headers: Record<string, string> = { "content-type": "application/json" };
   for (const name in set.headers) headers[name] = String(set.headers[name]);
-  if (limits) Object.assign(headers, rateLimitHeaders(limits));
   set.headers = {};
   return new Response(text, { headers });
 }

@@ -1,29 +1,15 @@
 import { InvalidCredentials, Unauthorized } from "../core/errors.ts";
 import type { AccessToken, TokenService } from "../core/security/tokens.ts";
-import {
-  effectivePlan,
-  type PlanLimits,
-  type PlanName,
-  type PlanTable,
-  type SubscriptionView,
-  subscriptionOf,
-} from "../models/subscription.ts";
+import type { Caller } from "../models/caller.ts";
+import { effectivePlan, type PlanTable, subscriptionOf } from "../models/subscription.ts";
 import type { Credentials, User } from "../models/user.ts";
-import type { CallContext } from "./http-client.ts";
+import type { CallContext } from "./call-context.ts";
 import type { LoginGuard } from "./login-guard.ts";
 import type { LoginSlots } from "./login-slots.ts";
 import { remainingMs } from "./resilience/deadline.ts";
 import { upstreamError } from "./upstream-errors.ts";
 import type { UserCache } from "./user-cache.ts";
 import type { UsersClient } from "./users-client.ts";
-
-/** Who is calling, resolved fresh (within the user cache's TTL) from the Users service, never from the token. */
-export interface Caller {
-  user: User;
-  plan: PlanName;
-  limits: PlanLimits;
-  subscription: SubscriptionView;
-}
 
 export class AuthService {
   constructor(

@@ -12,7 +12,7 @@ import { RedisCacheStore } from "../stores/redis-cache-store.ts";
 import { RedisConnection } from "../stores/redis-connection.ts";
 import { RedisLimitStore } from "../stores/redis-limit-store.ts";
 import { VERSION } from "../version.ts";
-import { type AggregatorClient, createAggregatorClient } from "./aggregator-client.ts";
+import { type AggregatorClient, createAggregatorClient } from "./aggregator/index.ts";
 import { AuthService } from "./auth-service.ts";
 import { Limiter } from "./limiter.ts";
 import { LoginGuard } from "./login-guard.ts";

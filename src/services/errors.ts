@@ -1,4 +1,4 @@
-import { status } from "@grpc/grpc-js";
+import type { GatewayError } from "../core/errors.ts";
 
 /** Which call failed: enough to name it in messages (the gateway does not keep a Request per call). */
 export interface UpstreamRequest {
@@ -67,28 +67,9 @@ export class CircuitOpenError extends Error {
 }
 
 /**
- * A gRPC call that ended with a status other than OK: sent by the server, or set by grpc-js itself (its
- * deadline passed, no connection could be made). `upstream-errors.ts` holds the table of what each means.
+ * A failure of a transport that is loaded only when configured (gRPC): it says itself what the client is
+ * told, so that `upstream-errors.ts`, on every transport's path, does not load that transport's library.
  */
-export class GrpcStatusError extends Error {
-  constructor(
-    readonly method: string,
-    readonly code: status,
-    readonly details: string,
-  ) {
-    // Details may come from the server: bounded, so a hostile one cannot flood the logs.
-    super(`${method} ended with gRPC status ${status[code] ?? code}: ${details.slice(0, 200)}`);
-    this.name = "GrpcStatusError";
-  }
-}
-
-/** The gRPC call ended OK, but with an answer that is not what its contract promises (shape, size). */
-export class GrpcContractError extends Error {
-  constructor(
-    readonly method: string,
-    detail: string,
-  ) {
-    super(`${method}: ${detail}`);
-    this.name = "GrpcContractError";
-  }
+export abstract class TransportError extends Error {
+  abstract answer(backend: string): GatewayError;
 }

@@ -1,28 +1,12 @@
 import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { settings } from "../core/config/settings.ts";
-import type { TraceParent, Tracer } from "../core/tracing/tracer.ts";
+import type { Tracer } from "../core/tracing/tracer.ts";
+import type { CallContext } from "./call-context.ts";
 import { ContractError, HTTPError, NetworkError, TimeoutError, type UpstreamRequest } from "./errors.ts";
-import type { LimitDecision } from "./limiter.ts";
 import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { type CallPolicy, callPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
 import type { RetryBudget } from "./resilience/retry-budget.ts";
-
-/** Per-call context that travels to every backend. */
-export interface CallContext {
-  requestId: string;
-  traceparent?: string;
-  /** The request's own span, the parent of each backend call's span (which is what travels upstream). */
-  trace?: TraceParent;
-  /** Epoch ms by which the client's request must be answered; each backend call gets what is left. */
-  deadline?: number;
-  /** What the limiter decided for this call; the HTTP layer turns it into RateLimit headers. */
-  limits?: LimitDecision;
-  /** HIT, MISS or STALE, for the X-Cache header of a search. */
-  cache?: "HIT" | "MISS" | "STALE";
-  /** Time spent in backend calls for this request, for its log line. */
-  upstreamMs?: number;
-}
 
 export interface JsonClientOptions {
   baseUrl: string;

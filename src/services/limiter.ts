@@ -1,7 +1,7 @@
 import { RateLimited } from "../core/errors.ts";
+import type { Caller } from "../models/caller.ts";
 import type { PlanLimits, PlanTable } from "../models/subscription.ts";
 import type { Decision, LimitStore } from "../stores/limit-store.ts";
-import type { Caller } from "./auth-service.ts";
 
 export type PolicyName = "minute" | "day";
 

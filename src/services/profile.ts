@@ -1,5 +1,5 @@
 import type { Profile } from "../models/auth.ts";
-import type { Caller } from "./auth-service.ts";
+import type { Caller } from "../models/caller.ts";
 import { type LimitDecision, usageOf } from "./limiter.ts";
 
 /** The caller as GET /profile and `gateway profile` show it. */

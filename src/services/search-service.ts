@@ -1,9 +1,9 @@
 import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
+import type { Caller } from "../models/caller.ts";
 import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from "../models/search.ts";
-import type { AggregatorClient } from "./aggregator-client.ts";
-import type { Caller } from "./auth-service.ts";
-import type { CallContext } from "./http-client.ts";
-import { Limiter } from "./limiter.ts";
+import type { AggregatorClient } from "./aggregator/index.ts";
+import type { CallContext } from "./call-context.ts";
+import { type LimitDecision, Limiter } from "./limiter.ts";
 import { withinDeadline } from "./resilience/deadline.ts";
 import { SearchAnswer } from "./search-answer.ts";
 import { SearchCache, type SharedAnswer } from "./search-cache.ts";
@@ -19,6 +19,19 @@ export interface NormalizedSearch {
   query: string;
   categories: string[];
   limit: number;
+}
+
+/** What the limiter decided for one search call, with the search itself or why it is not valid. */
+export type Admission =
+  | { limits: LimitDecision; search: NormalizedSearch }
+  | { limits: LimitDecision; search?: undefined; invalid: unknown };
+
+/** Where an answer came from: the cache fresh, the Aggregator, or the cache past its TTL (the Aggregator failing). */
+export type CacheState = "HIT" | "MISS" | "STALE";
+
+export interface Served {
+  answer: SearchAnswer;
+  cache: CacheState;
 }
 
 /** Used when the client names no limit; still clamped to the plan's maximum. */
@@ -71,12 +84,11 @@ export class SearchService {
   ) {}
 
   /**
-   * Every call costs a request token; only a valid search is counted against the day quota, and one
-   * that then fails is given back (one limiter round trip either way). A fresh cached answer is served
-   * as it is; otherwise identical concurrent searches share one Aggregator call, and if that fails a
-   * stale answer is served rather than an error.
+   * Every call costs a request token; only a valid search is counted against the day quota (one limiter
+   * round trip either way). It throws nothing: the decision is returned first so that the caller can
+   * report it (RateLimit headers) whatever `serve` then answers, a refusal, a 4xx or a 502 included.
    */
-  async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchAnswer> {
+  async admit(input: SearchInput, caller: Caller): Promise<Admission> {
     let search: NormalizedSearch | undefined;
     let invalid: unknown;
     try {
@@ -84,33 +96,40 @@ export class SearchService {
     } catch (error) {
       invalid = error;
     }
-    const decision = await this.limiter.check(caller, search ? "search" : "request");
-    ctx.limits = decision;
-    if (!decision.allowed) throw Limiter.refusal(decision);
-    if (!search) throw invalid;
+    const limits = await this.limiter.check(caller, search ? "search" : "request");
+    return search ? { limits, search } : { limits, invalid };
+  }
+
+  /**
+   * The admitted search, or its refusal or invalidity thrown. A fresh cached answer is served as it is;
+   * otherwise identical concurrent searches share one Aggregator call, and if that fails a stale answer
+   * is served rather than an error. A counted search that fails is given back.
+   */
+  async serve(admission: Admission, ctx: CallContext): Promise<Served> {
+    const { limits, search } = admission;
+    if (!limits.allowed) throw Limiter.refusal(limits);
+    if (!search) throw admission.invalid;
 
     const key = SearchCache.key(search);
     const hit = await this.cache.lookup(key);
-    if (hit?.state === "fresh") {
-      ctx.cache = "HIT";
-      return answer(hit.text, search, ctx, true);
-    }
+    if (hit?.state === "fresh") return { answer: answer(hit.text, search, ctx, true), cache: "HIT" };
     try {
       // A load this call starts is bounded by its own deadline already (the client's timeouts are cut to
       // it); one it joins runs under the first caller's, so waiting for it is raced against this one's.
       const joins = this.cache.joins(key);
       const load = this.cache.coalesce(key, () => this.#fetch(key, search, ctx));
       const fetched = await (joins ? withinDeadline(ctx, load) : load);
-      ctx.cache = "MISS";
-      return answer(fetched, search, ctx, false);
+      return { answer: answer(fetched, search, ctx, false), cache: "MISS" };
     } catch (error) {
-      if (hit) {
-        ctx.cache = "STALE";
-        return answer(hit.text, search, ctx, true);
-      }
-      await this.limiter.release(decision).catch(() => {});
+      if (hit) return { answer: answer(hit.text, search, ctx, true), cache: "STALE" };
+      await this.limiter.release(limits).catch(() => {});
       throw upstreamError("Aggregator", error);
     }
+  }
+
+  /** Admission and answer in one, for callers that report neither the decision nor the cache (the CLI). */
+  async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchAnswer> {
+    return (await this.serve(await this.admit(input, caller), ctx)).answer;
   }
 
   /** The shared part of the answer, as the JSON text that is cached and sent. */

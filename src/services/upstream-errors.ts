@@ -1,39 +1,15 @@
-import { status } from "@grpc/grpc-js";
-import { BadUpstream, GatewayError, UpstreamTimeout, UpstreamUnavailable } from "../core/errors.ts";
+import { BadUpstream, type GatewayError, UpstreamTimeout, UpstreamUnavailable } from "../core/errors.ts";
 import {
   CircuitOpenError,
   ContractError,
-  GrpcContractError,
-  GrpcStatusError,
   HTTPError,
   NetworkError,
   TimeoutError,
+  TransportError,
 } from "./errors.ts";
 import { DeadlineExceeded } from "./resilience/deadline.ts";
 
-type Answer = (backend: string, error: GrpcStatusError) => GatewayError;
-
-/** What a gRPC status means to the client; every status not listed is the backend failing: 502. */
-export const GRPC_STATUS_ANSWERS: ReadonlyMap<status, Answer> = new Map<status, Answer>([
-  [status.UNAVAILABLE, (backend, error) => new UpstreamUnavailable(backend, error)],
-  [status.DEADLINE_EXCEEDED, (backend, error) => new UpstreamTimeout(backend, undefined, error)],
-  [
-    status.INVALID_ARGUMENT,
-    // The server's details are not passed on: they are untrusted text that may name its internals.
-    (backend, error) =>
-      new GatewayError(400, "bad-request", "Bad request", `The ${backend} service rejected the request.`, {
-        cause: error,
-      }),
-  ],
-]);
-
-function grpcAnswer(backend: string, error: GrpcStatusError): GatewayError {
-  const answer = GRPC_STATUS_ANSWERS.get(error.code);
-  if (answer) return answer(backend, error);
-  return new BadUpstream(backend, `answered gRPC status ${status[error.code] ?? error.code}.`, error);
-}
-
-/** The one place a failed backend call becomes what the client is told (400/502/503/504). */
+/** Where a failed backend call becomes what the client is told (400/502/503/504). */
 export function upstreamError(backend: string, error: unknown): GatewayError | unknown {
   if (error instanceof CircuitOpenError) {
     const seconds = error.retryAfterMs / 1000;
@@ -52,8 +28,9 @@ export function upstreamError(backend: string, error: unknown): GatewayError | u
     if (error.response.status === 504) return new UpstreamTimeout(backend, undefined, error);
     return new BadUpstream(backend, `answered HTTP ${error.response.status}.`, error);
   }
-  if (error instanceof GrpcStatusError) return grpcAnswer(backend, error);
-  if (error instanceof ContractError || error instanceof GrpcContractError)
+  if (error instanceof ContractError)
     return new BadUpstream(backend, "sent an answer that breaks its contract.", error);
+  // The gRPC client's errors: their table is beside that client (aggregator/grpc-errors.ts).
+  if (error instanceof TransportError) return error.answer(backend);
   return error;
 }

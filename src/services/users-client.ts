@@ -1,7 +1,8 @@
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { type Credentials, User, VerifyCredentialsResponse } from "../models/user.ts";
+import type { CallContext } from "./call-context.ts";
 import { HTTPError } from "./errors.ts";
-import { type CallContext, JsonClient, type JsonClientOptions } from "./http-client.ts";
+import { JsonClient, type JsonClientOptions } from "./http-client.ts";
 
 const checkVerify = TypeCompiler.Compile(VerifyCredentialsResponse);
 const checkUser = TypeCompiler.Compile(User);

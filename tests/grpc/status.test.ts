@@ -3,8 +3,8 @@ import { status } from "@grpc/grpc-js";
 import { GatewayError } from "../../src/core/errors.ts";
 import type { RunningService } from "../../src/reference/service.ts";
 import { startUsersService } from "../../src/reference/users/index.ts";
-import { GrpcStatusError } from "../../src/services/errors.ts";
-import { classifyGrpc } from "../../src/services/grpc-aggregator-client.ts";
+import { classifyGrpc } from "../../src/services/aggregator/grpc.ts";
+import { GrpcStatusError } from "../../src/services/aggregator/grpc-errors.ts";
 import { upstreamError } from "../../src/services/upstream-errors.ts";
 import {
   type FakeGrpcAggregator,

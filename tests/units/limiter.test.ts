@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import type { Caller } from "../../src/models/caller.ts";
 import type { PlanTable } from "../../src/models/subscription.ts";
-import type { Caller } from "../../src/services/auth-service.ts";
 import { type LimitDecision, Limiter, usageOf } from "../../src/services/limiter.ts";
 import { MemoryLimitStore } from "../../src/stores/memory-limit-store.ts";
 

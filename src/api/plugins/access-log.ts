@@ -2,6 +2,7 @@ import { Elysia } from "elysia";
 import type { Logger } from "../../core/logger.ts";
 import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
 import { nowMs, SPAN_KIND, type Tracer } from "../../core/tracing/tracer.ts";
+import { upstreamMsOf } from "../../services/call-context.ts";
 import { requestMeta } from "./request-context.ts";
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -23,7 +24,8 @@ export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Trace
       const routeLabel = route || "unmatched";
       metrics.requests.inc([request.method, routeLabel, String(status)]);
       metrics.requestDuration.observe([routeLabel], ms / 1000);
-      const { cache, upstreamMs } = meta.call;
+      const { cache } = meta;
+      const upstreamMs = upstreamMsOf(meta.call);
       if (tracer.recording) {
         tracer.record(
           {

@@ -1,7 +1,8 @@
 import { Elysia } from "elysia";
-import type { AuthService, Caller } from "../../services/auth-service.ts";
+import type { Caller } from "../../models/caller.ts";
+import type { AuthService } from "../../services/auth-service.ts";
 import { type LimitDecision, Limiter } from "../../services/limiter.ts";
-import { rateLimitHeaders } from "../rate-limit-headers.ts";
+import { answerHeaders } from "./answer-headers.ts";
 import { type RequestMeta, requestMeta } from "./request-context.ts";
 
 /**
@@ -9,7 +10,8 @@ import { type RequestMeta, requestMeta } from "./request-context.ts";
  * limit, or answer 401/429. `{ identify: true }`: only the caller, for routes whose service applies the
  * limits itself (search, which also counts the day quota). Both run in the transform phase, before
  * input validation, so a client without a valid token learns nothing about the input (401 first).
- * The RateLimit headers follow from what the limiter decided, on success and on error alike.
+ * What the limiter decided goes on the request meta before a refusal is thrown, so the RateLimit
+ * headers (answer-headers plugin) follow from it on success and on error alike.
  */
 export function authentication(auth: AuthService, limiter: Limiter) {
   // Not an async helper awaited by each hook: one async frame per request is what a hook must pay.
@@ -23,6 +25,7 @@ export function authentication(auth: AuthService, limiter: Limiter) {
   const callerOf = (request: Request) => requestMeta(request).caller as Caller;
   const security = [{ bearer: [] }, { oauth2: [] }];
   return new Elysia({ name: "authentication" })
+    .use(answerHeaders)
     .macro({
       auth: {
         async transform({ request }) {
@@ -30,12 +33,12 @@ export function authentication(auth: AuthService, limiter: Limiter) {
           const caller = await auth.authenticate(authorization(request), meta.call);
           identified(meta, caller);
           const limits = await limiter.check(caller, "request");
-          meta.call.limits = limits;
+          meta.limits = limits;
           if (!limits.allowed) throw Limiter.refusal(limits);
         },
         resolve: ({ request }) => ({
           caller: callerOf(request),
-          limits: requestMeta(request).call.limits as LimitDecision,
+          limits: requestMeta(request).limits as LimitDecision,
         }),
         detail: { security },
       },
@@ -47,12 +50,6 @@ export function authentication(auth: AuthService, limiter: Limiter) {
         resolve: ({ request }) => ({ caller: callerOf(request) }),
         detail: { security },
       },
-    })
-    .onAfterHandle(({ request, set, response }) => {
-      // A route that answers with a Response has set its own headers (see json-text.ts).
-      if (response instanceof Response) return;
-      const limits = requestMeta(request).call.limits;
-      if (limits) Object.assign(set.headers, rateLimitHeaders(limits));
     })
     .as("global");
 }

@@ -3,7 +3,6 @@ import { BadRequest, GatewayError, InvalidInput, NotFound } from "../../core/err
 import type { Logger } from "../../core/logger.ts";
 import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
 import type { Problem } from "../../models/problem.ts";
-import { rateLimitHeaders } from "../rate-limit-headers.ts";
 import { requestMeta } from "./request-context.ts";
 
 export const PROBLEM_TYPE_BASE = "/problems/";
@@ -110,8 +109,8 @@ export function problems(logger: Logger, metrics?: GatewayMetrics) {
         metrics?.rejections.inc([String(policy)]);
     }
     set.status = mapped.status;
-    const limits = meta.call.limits ? rateLimitHeaders(meta.call.limits) : {};
-    Object.assign(set.headers, limits, mapped.headers, { "content-type": PROBLEM_JSON });
+    // The RateLimit headers of a request the limiter decided on come from the answer-headers plugin.
+    Object.assign(set.headers, mapped.headers, { "content-type": PROBLEM_JSON });
     return JSON.stringify(toProblem(mapped, meta.requestId));
   }
 }

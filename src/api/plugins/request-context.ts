@@ -1,7 +1,9 @@
 import { Elysia } from "elysia";
 import { requestIdFrom, type TraceContext, traceFrom, traceparent } from "../../core/security/request-id.ts";
-import type { Caller } from "../../services/auth-service.ts";
-import type { CallContext } from "../../services/http-client.ts";
+import type { Caller } from "../../models/caller.ts";
+import type { CallContext } from "../../services/call-context.ts";
+import type { LimitDecision } from "../../services/limiter.ts";
+import type { CacheState } from "../../services/search-service.ts";
 
 /** What the gateway knows about one request, from its first hook to its access-log line. */
 export interface RequestMeta {
@@ -13,6 +15,13 @@ export interface RequestMeta {
   plan?: string;
   /** The authenticated caller, once the auth plugin has resolved one. */
   caller?: Caller;
+  /**
+   * What the limiter decided, stored as soon as a service returns it, before anything is thrown: so a
+   * 429 or any later error still reports it. The answer-headers plugin turns it into RateLimit headers.
+   */
+  limits?: LimitDecision;
+  /** Where a search's answer came from: X-Cache, the access log and the cache metrics. */
+  cache?: CacheState;
 }
 
 // Keyed by the Request so that hooks which run before `derive` (parse errors, 404s) still find it.

@@ -1,12 +1,12 @@
 import { Elysia } from "elysia";
+import type { Caller } from "../../models/caller.ts";
 import { readSearchQuery, SearchBody, SearchQuery, SearchResponse } from "../../models/search.ts";
-import type { AuthService, Caller } from "../../services/auth-service.ts";
-import type { CallContext } from "../../services/http-client.ts";
+import type { AuthService } from "../../services/auth-service.ts";
 import type { Limiter } from "../../services/limiter.ts";
 import type { SearchInput, SearchService } from "../../services/search-service.ts";
 import { jsonText } from "../json-text.ts";
 import { authentication } from "../plugins/auth.ts";
-import { requestContext } from "../plugins/request-context.ts";
+import { type RequestMeta, requestContext } from "../plugins/request-context.ts";
 import { problemResponses } from "./responses.ts";
 
 const response = {
@@ -31,19 +31,22 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
   const run = async (
     input: SearchInput,
     caller: Caller,
-    call: CallContext,
+    meta: RequestMeta,
     set: { headers: Record<string, unknown> },
   ) => {
-    const answer = await search.search(input, caller, call);
-    if (call.cache) set.headers["x-cache"] = call.cache;
+    const admission = await search.admit(input, caller);
+    // Before `serve` may throw, so that its refusal or failure still reports the decision.
+    meta.limits = admission.limits;
+    const { answer, cache } = await search.serve(admission, meta.call);
+    meta.cache = cache;
     // Sent as the text the service built: its parts were checked where they came from (request schema,
     // Aggregator contract, cache), so Elysia re-checking and re-serializing them would only repeat work.
-    return jsonText(answer.json, set, call.limits);
+    return jsonText(answer.json, set);
   };
   return new Elysia({ name: "routes/search" })
     .use(requestContext)
     .use(authentication(auth, limiter))
-    .get("/search", ({ query, caller, call, set }) => run(query, caller, call, set), {
+    .get("/search", ({ query, caller, meta, set }) => run(query, caller, meta, set), {
       identify: true,
       transform: ({ query, request }) => readSearchQuery(query, request.url),
       query: SearchQuery,
@@ -54,7 +57,7 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
         description: `${description} \`categories\` may be comma-separated or repeated.`,
       },
     })
-    .post("/search", ({ body, caller, call, set }) => run(body, caller, call, set), {
+    .post("/search", ({ body, caller, meta, set }) => run(body, caller, meta, set), {
       identify: true,
       body: SearchBody,
       parse: "json",

@@ -1,4 +1,4 @@
-import type { CallContext } from "../http-client.ts";
+import type { CallContext } from "../call-context.ts";
 
 /** Milliseconds left of the caller's deadline (Infinity when it has none). */
 export function remainingMs(ctx: CallContext, now = Date.now()): number {

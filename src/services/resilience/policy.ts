@@ -1,6 +1,6 @@
 import { nowMs, SPAN_KIND, type Tracer, traceparentOf } from "../../core/tracing/tracer.ts";
+import { addUpstreamMs, type CallContext } from "../call-context.ts";
 import { CircuitOpenError } from "../errors.ts";
-import type { CallContext } from "../http-client.ts";
 import type { CircuitBreaker } from "./circuit-breaker.ts";
 import { DeadlineExceeded, remainingMs } from "./deadline.ts";
 import type { RetryBudget } from "./retry-budget.ts";
@@ -72,7 +72,7 @@ export async function resilientCall<T>(
     const traceparent = ctx.trace && spanId ? traceparentOf(ctx.trace, spanId) : ctx.traceparent;
     const finish = (error: unknown) => {
       const seconds = (performance.now() - started) / 1000;
-      ctx.upstreamMs = (ctx.upstreamMs ?? 0) + seconds * 1000;
+      addUpstreamMs(ctx, seconds * 1000);
       observe?.(error, seconds);
       if (tracer?.recording && spanId && ctx.trace) {
         tracer.record(

@@ -1,24 +1,16 @@
 import { type ChannelOptions, Client, credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { settings } from "../core/config/settings.ts";
+import { settings } from "../../core/config/settings.ts";
 import {
   type SearchResponseMessage,
   searchMethod,
   searchResponseFromMessage,
-} from "../models/aggregator-grpc.ts";
-import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../models/search.ts";
-import type { AggregatorClient } from "./aggregator-client.ts";
-import { GrpcContractError, GrpcStatusError } from "./errors.ts";
-import type { CallContext, JsonClientOptions } from "./http-client.ts";
-import { type CallPolicy, callPolicy, resilientCall, type Verdict } from "./resilience/policy.ts";
-
-export interface GrpcClientOptions extends JsonClientOptions {
-  /**
-   * grpcs:// only: the CAs to trust instead of the system's. For tests; an operator sets
-   * GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, which grpc-js reads (Bun's NODE_EXTRA_CA_CERTS does not reach it).
-   */
-  rootCerts?: Buffer;
-}
+} from "../../models/aggregator-grpc.ts";
+import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../../models/search.ts";
+import type { CallContext } from "../call-context.ts";
+import { type CallPolicy, callPolicy, resilientCall, type Verdict } from "../resilience/policy.ts";
+import { GrpcContractError, GrpcStatusError } from "./grpc-errors.ts";
+import type { AggregatorClient, AggregatorClientOptions } from "./types.ts";
 
 const checkSearch = TypeCompiler.Compile(AggregatorSearchResponse);
 const SEARCH = searchMethod.path;
@@ -60,7 +52,7 @@ export class GrpcAggregatorClient implements AggregatorClient {
   readonly #maxBody: number;
   readonly #policy: CallPolicy;
 
-  constructor(options: GrpcClientOptions) {
+  constructor(options: AggregatorClientOptions) {
     const url = new URL(options.baseUrl);
     this.#timeoutMs = options.timeoutMs;
     this.#maxBody = options.maxBodyBytes ?? settings.upstreamMaxBytes.default;

@@ -1,0 +1,20 @@
+import type { AggregatorSearchRequest, AggregatorSearchResponse } from "../../models/search.ts";
+import type { CallContext } from "../call-context.ts";
+import type { JsonClientOptions } from "../http-client.ts";
+
+/** What the gateway needs of an Aggregator, whatever the transport (HTTP/JSON or gRPC). */
+export interface AggregatorClient {
+  search(request: AggregatorSearchRequest, ctx: CallContext): Promise<AggregatorSearchResponse>;
+  health(ctx: CallContext): Promise<void>;
+  /** Releases the connection (a gRPC channel); calls after it fail. */
+  close(): void;
+}
+
+/** Both transports take the same options; `rootCerts` only matters to gRPC. */
+export interface AggregatorClientOptions extends JsonClientOptions {
+  /**
+   * grpcs:// only: the CAs to trust instead of the system's. For tests; an operator sets
+   * GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, which grpc-js reads (Bun's NODE_EXTRA_CA_CERTS does not reach it).
+   */
+  rootCerts?: Buffer;
+}
