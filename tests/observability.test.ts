@@ -4,8 +4,9 @@ import { tracerFromEnv } from "../src/core/tracing/from-env.ts";
 import { startGateway } from "../src/server.ts";
 import { createServices, type ReadyConfig } from "../src/services/container.ts";
 import { type FakeBackend, forwardTo, startFakeBackend } from "./helpers/fake-backend.ts";
-import { call, DEMO, get, login } from "./helpers/http.ts";
+import { call, DEMO, get } from "./helpers/http.ts";
 import { configFile, configFor, type Stack, startBackends, startStack } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 /** The value of one sample line of a Prometheus scrape, e.g. `name{a="b"}`. */
 function sample(scrape: string, series: string): number | undefined {
@@ -23,8 +24,8 @@ describe("/metrics", () => {
   afterAll(() => stack.close());
 
   test("requests, durations, upstream calls, cache, rejections, circuits, in-flight, memory", async () => {
-    const premium = await login(stack.app, DEMO.premium);
-    const free = await login(stack.app, DEMO.free);
+    const premium = await tokenFor(stack, DEMO.premium);
+    const free = await tokenFor(stack, DEMO.free);
     await call(stack.app, get("/search?query=metrics", premium));
     await call(stack.app, get("/search?query=metrics", premium));
     await call(stack.app, get("/nowhere"));
@@ -100,7 +101,7 @@ describe("request logs", () => {
   test("one JSON line per request with every field", async () => {
     const stack = await startStack();
     try {
-      const token = await login(stack.app, DEMO.premium);
+      const token = await tokenFor(stack, DEMO.premium);
       await call(stack.app, get("/search?query=log-fields", token, { "x-request-id": "log-fields-1" }));
       await Bun.sleep(10); // the line is written after the response is sent
       const line = stack.logs
@@ -171,7 +172,7 @@ describe("tracing over OTLP/HTTP", () => {
       flags: { aggregatorUrl: aggregator.url, usersUrl: backends.users.url },
       tracer,
     });
-    const token = await login(stack.app, DEMO.premium);
+    const token = await tokenFor(stack, DEMO.premium);
     const traceId = "0af7651916cd43dd8448eb211c80319c";
     const clientSpan = "b7ad6b7169203331";
     await call(

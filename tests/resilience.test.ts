@@ -10,8 +10,9 @@ import {
   startFakeBackend,
   startResettingServer,
 } from "./helpers/fake-backend.ts";
-import { call, DEMO, get, login } from "./helpers/http.ts";
+import { call, DEMO, get } from "./helpers/http.ts";
 import { type Stack, startBackends, startStack } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 /**
  * The gateway on its worst day: a fault-injecting Aggregator (and Users service) on real sockets, the
@@ -37,7 +38,7 @@ async function gateway(flags: Record<string, unknown>) {
     flags: { usersUrl: users.url, aggregatorUrl: aggregator.url, breakerFailures: 1000, ...flags },
   });
   stacks.push(stack);
-  const token = await login(stack.app, DEMO.premium);
+  const token = await tokenFor(stack, DEMO.premium);
   const search = async (query = "iphone", extra = "") => {
     const started = performance.now();
     const result = await call(stack.app, get(`/search?query=${encodeURIComponent(query)}${extra}`, token));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { call, DEMO, get, json, login, ORIGIN } from "./helpers/http.ts";
+import { call, DEMO, get, json, ORIGIN } from "./helpers/http.ts";
 import { type Stack, startStack } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 let stack: Stack;
 let premium: string;
@@ -9,9 +10,9 @@ let expired: string;
 beforeAll(async () => {
   stack = await startStack();
   [premium, free, expired] = await Promise.all([
-    login(stack.app, DEMO.premium),
-    login(stack.app, DEMO.free),
-    login(stack.app, DEMO.expired),
+    tokenFor(stack, DEMO.premium),
+    tokenFor(stack, DEMO.free),
+    tokenFor(stack, DEMO.expired),
   ]);
 });
 afterAll(() => stack.close());
