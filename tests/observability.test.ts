@@ -5,7 +5,14 @@ import { startGateway } from "../src/server.ts";
 import { createServices, type ReadyConfig } from "../src/services/container.ts";
 import { type FakeBackend, forwardTo, startFakeBackend } from "./helpers/fake-backend.ts";
 import { call, DEMO, get } from "./helpers/http.ts";
-import { configFile, configFor, type Stack, startBackends, startStack } from "./helpers/stack.ts";
+import {
+  afterResponses,
+  configFile,
+  configFor,
+  type Stack,
+  startBackends,
+  startStack,
+} from "./helpers/stack.ts";
 import { tokenFor } from "./helpers/tokens.ts";
 
 /** The value of one sample line of a Prometheus scrape, e.g. `name{a="b"}`. */
@@ -31,7 +38,7 @@ describe("/metrics", () => {
     await call(stack.app, get("/nowhere"));
     await call(stack.app, get("/profile"));
     for (let i = 0; i < 3; i++) await call(stack.app, get("/profile", free));
-    await Bun.sleep(10); // metrics are counted after each response is sent
+    await afterResponses(stack); // metrics are counted after each response is sent
 
     const response = await stack.app.handle(get("/metrics"));
     expect(response.status).toBe(200);
@@ -103,7 +110,7 @@ describe("request logs", () => {
     try {
       const token = await tokenFor(stack, DEMO.premium);
       await call(stack.app, get("/search?query=log-fields", token, { "x-request-id": "log-fields-1" }));
-      await Bun.sleep(10); // the line is written after the response is sent
+      await afterResponses(stack); // the line is written after the response is sent
       const line = stack.logs
         .map((l) => JSON.parse(l))
         .find((l) => l.request_id === "log-fields-1" && l.msg === "request");

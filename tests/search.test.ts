@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { call, DEMO, get, json, ORIGIN } from "./helpers/http.ts";
-import { type Stack, startStack } from "./helpers/stack.ts";
+import { afterResponses, type Stack, startStack } from "./helpers/stack.ts";
 import { tokenFor } from "./helpers/tokens.ts";
 
 let stack: Stack;
@@ -220,7 +220,7 @@ describe("request ids and the rest of the surface", () => {
   test("each request is logged once as JSON, without the token", async () => {
     const marker = "log-check-1";
     await call(stack.app, get("/profile", premium, { "x-request-id": marker }));
-    await Bun.sleep(5);
+    await afterResponses(stack); // the line is written after the response is sent
     const lines = stack.logs.filter((line) => line.includes(marker));
     expect(lines.length).toBe(1);
     const record = JSON.parse(lines[0] ?? "{}");

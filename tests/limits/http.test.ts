@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { FakeClock } from "../helpers/clock.ts";
 import { call, DEMO, get, json, ORIGIN } from "../helpers/http.ts";
 import { configFile, type Stack, startStack } from "../helpers/stack.ts";
 import { tokenFor } from "../helpers/tokens.ts";
 
 /** Limits as a client sees them through the gateway (in-process store; the Redis store is in redis.test.ts). */
 let stack: Stack;
+const clock = new FakeClock();
 const plans = {
   free: { requestsPerMinute: 10, searchesPerDay: 4 },
   premium: { requestsPerMinute: 1000, searchesPerDay: null },
@@ -15,6 +17,7 @@ beforeAll(async () => {
       config: configFile({ plans, login: { maxFailures: 3, windowSeconds: 60 } }),
       trustProxy: "loopback",
     },
+    clock: clock.now,
   });
 });
 afterAll(() => stack.close());
@@ -90,7 +93,7 @@ describe("login protection", () => {
     const wait = Number(fresh.headers.get("retry-after"));
     expect(wait).toBeGreaterThan(0);
     // ...and after the short wait the owner logs in, from anywhere (and the account's failures are forgiven).
-    await Bun.sleep(wait * 1000 + 50);
+    clock.advance(wait * 1000 + 50);
     expect((await attempt(DEMO.free.email, DEMO.free.password, "198.51.100.7")).status).toBe(200);
     for (const ip of ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) {
       expect((await attempt(DEMO.expired.email, "wrong", ip)).status).toBe(401);
