@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
-import { call, DEMO, get, json, login, ORIGIN } from "./helpers/http.ts";
+import { call, DEMO, get, json, ORIGIN } from "./helpers/http.ts";
 import { type Stack, startStack, TEST_SECRET } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -98,7 +99,7 @@ describe("bearer tokens", () => {
   };
 
   test("a token we issued is accepted", async () => {
-    const token = await login(stack.app, DEMO.premium);
+    const token = await tokenFor(stack, DEMO.premium);
     expect((await call(stack.app, get("/profile", token))).status).toBe(200);
   });
 
@@ -158,7 +159,7 @@ describe("bearer tokens", () => {
 
 describe("GET /profile", () => {
   test("premium user: premium plan and premium limits", async () => {
-    const { status, body } = await call(stack.app, get("/profile", await login(stack.app, DEMO.premium)));
+    const { status, body } = await call(stack.app, get("/profile", await tokenFor(stack, DEMO.premium)));
     expect(status).toBe(200);
     expect(body).toMatchObject({
       id: PREMIUM_ID,
@@ -170,7 +171,7 @@ describe("GET /profile", () => {
   });
 
   test("an expired premium user is effectively free", async () => {
-    const { body } = await call(stack.app, get("/profile", await login(stack.app, DEMO.expired)));
+    const { body } = await call(stack.app, get("/profile", await tokenFor(stack, DEMO.expired)));
     expect(body.plan).toBe("free");
     expect(body.subscription).toMatchObject({ plan: "premium", active: false });
     expect(Date.parse((body.subscription as { expires_at: string }).expires_at)).toBeLessThan(Date.now());
@@ -183,7 +184,7 @@ describe("GET /profile", () => {
   });
 
   test("free user", async () => {
-    const { body } = await call(stack.app, get("/profile", await login(stack.app, DEMO.free)));
+    const { body } = await call(stack.app, get("/profile", await tokenFor(stack, DEMO.free)));
     expect(body).toMatchObject({
       plan: "free",
       subscription: { plan: "free", expires_at: null, active: true },

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cors } from "../src/api/plugins/cors.ts";
-import { DEMO, login, ORIGIN } from "./helpers/http.ts";
+import { DEMO, ORIGIN } from "./helpers/http.ts";
 import { type Stack, startStack } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 let stack: Stack;
 beforeAll(async () => {
@@ -36,7 +37,7 @@ describe("CORS", () => {
   });
 
   test("real requests from an allowed origin carry the origin and expose the useful headers, errors too", async () => {
-    const token = await login(stack.app, DEMO.premium);
+    const token = await tokenFor(stack, DEMO.premium);
     const ok = await stack.app.handle(
       new Request(`${ORIGIN}/profile`, {
         headers: { origin: "http://localhost:5173", authorization: `Bearer ${token}` },

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "../src/core/logger.ts";
 import { type RunningGateway, startGateway } from "../src/server.ts";
-import { createServices, type ReadyConfig } from "../src/services/container.ts";
+import { createServices, type ReadyConfig, type Services } from "../src/services/container.ts";
 import { deadUrl, type FakeBackend, forwardTo, sleep, startFakeBackend } from "./helpers/fake-backend.ts";
 import { DEMO } from "./helpers/http.ts";
 import { configFor, startBackends } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 /**
  * The real-socket suite: reference backends and the gateway on loopback ports, driven with fetch as a
@@ -17,15 +18,20 @@ let aggregator: FakeBackend;
 let gateway: RunningGateway;
 const logs: string[] = [];
 
+const servicesOf = new Map<RunningGateway, Services>();
+
 function boot(flags: Record<string, unknown>): RunningGateway {
   const config = configFor({ usersUrl: users.url, aggregatorUrl: aggregator.url, ...flags }) as ReadyConfig;
   const logger = createLogger("debug", (line) => logs.push(line));
-  return startGateway({
-    services: createServices(config, logger),
+  const services = createServices(config, logger);
+  const running = startGateway({
+    services,
     logger,
     host: "127.0.0.1",
     port: 0,
   });
+  servicesOf.set(running, services);
+  return running;
 }
 
 beforeAll(async () => {
@@ -62,6 +68,11 @@ async function loginToken(who: { email: string; password: string } = DEMO.premiu
   return ((await response.json()) as { access_token: string }).access_token;
 }
 
+/** Minted by the gateway's own TokenService, for tests whose subject is not login. */
+function tokenOf(who: { email: string } = DEMO.premium): Promise<string> {
+  return tokenFor({ services: servicesOf.get(gateway) as Services }, who);
+}
+
 async function searchOnce(token: string, query = "iphone") {
   const started = performance.now();
   const response = await fetch(`${gateway.url}/search?query=${query}`, {
@@ -90,7 +101,7 @@ describe("over real sockets", () => {
 
   test("the request id and a W3C traceparent reach both backends", async () => {
     healthy();
-    const token = await loginToken();
+    const token = await tokenOf();
     users.calls.length = 0;
     aggregator.calls.length = 0;
     const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -113,7 +124,7 @@ describe("over real sockets", () => {
 
   test("the subscription is asked of the Users service on every request when the cache TTL is 0", async () => {
     healthy();
-    const token = await loginToken();
+    const token = await tokenOf();
     users.calls.length = 0;
     await searchOnce(token);
     await searchOnce(token);
@@ -124,7 +135,7 @@ describe("over real sockets", () => {
     healthy();
     const cached = boot({ userCacheTtl: 30 });
     try {
-      const token = await loginToken();
+      const token = await tokenOf();
       users.calls.length = 0;
       const lookups = () =>
         users.calls.filter((r) => new URL(r.url).pathname.startsWith("/v1/users/")).length;
@@ -143,7 +154,7 @@ describe("when a backend fails", () => {
   let token: string;
   beforeAll(async () => {
     healthy();
-    token = await loginToken();
+    token = await tokenOf();
   });
 
   const expectProblem = (result: Awaited<ReturnType<typeof searchOnce>>, status: number, type: string) => {

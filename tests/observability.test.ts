@@ -4,8 +4,16 @@ import { tracerFromEnv } from "../src/core/tracing/from-env.ts";
 import { startGateway } from "../src/server.ts";
 import { createServices, type ReadyConfig } from "../src/services/container.ts";
 import { type FakeBackend, forwardTo, startFakeBackend } from "./helpers/fake-backend.ts";
-import { call, DEMO, get, login } from "./helpers/http.ts";
-import { configFile, configFor, type Stack, startBackends, startStack } from "./helpers/stack.ts";
+import { call, DEMO, get } from "./helpers/http.ts";
+import {
+  afterResponses,
+  configFile,
+  configFor,
+  type Stack,
+  startBackends,
+  startStack,
+} from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 /** The value of one sample line of a Prometheus scrape, e.g. `name{a="b"}`. */
 function sample(scrape: string, series: string): number | undefined {
@@ -23,14 +31,14 @@ describe("/metrics", () => {
   afterAll(() => stack.close());
 
   test("requests, durations, upstream calls, cache, rejections, circuits, in-flight, memory", async () => {
-    const premium = await login(stack.app, DEMO.premium);
-    const free = await login(stack.app, DEMO.free);
+    const premium = await tokenFor(stack, DEMO.premium);
+    const free = await tokenFor(stack, DEMO.free);
     await call(stack.app, get("/search?query=metrics", premium));
     await call(stack.app, get("/search?query=metrics", premium));
     await call(stack.app, get("/nowhere"));
     await call(stack.app, get("/profile"));
     for (let i = 0; i < 3; i++) await call(stack.app, get("/profile", free));
-    await Bun.sleep(10); // metrics are counted after each response is sent
+    await afterResponses(stack); // metrics are counted after each response is sent
 
     const response = await stack.app.handle(get("/metrics"));
     expect(response.status).toBe(200);
@@ -100,9 +108,9 @@ describe("request logs", () => {
   test("one JSON line per request with every field", async () => {
     const stack = await startStack();
     try {
-      const token = await login(stack.app, DEMO.premium);
+      const token = await tokenFor(stack, DEMO.premium);
       await call(stack.app, get("/search?query=log-fields", token, { "x-request-id": "log-fields-1" }));
-      await Bun.sleep(10); // the line is written after the response is sent
+      await afterResponses(stack); // the line is written after the response is sent
       const line = stack.logs
         .map((l) => JSON.parse(l))
         .find((l) => l.request_id === "log-fields-1" && l.msg === "request");
@@ -171,7 +179,7 @@ describe("tracing over OTLP/HTTP", () => {
       flags: { aggregatorUrl: aggregator.url, usersUrl: backends.users.url },
       tracer,
     });
-    const token = await login(stack.app, DEMO.premium);
+    const token = await tokenFor(stack, DEMO.premium);
     const traceId = "0af7651916cd43dd8448eb211c80319c";
     const clientSpan = "b7ad6b7169203331";
     await call(

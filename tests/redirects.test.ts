@@ -8,8 +8,9 @@ import {
   forwardTo,
   startFakeBackend,
 } from "./helpers/fake-backend.ts";
-import { call, DEMO, get, json, login } from "./helpers/http.ts";
+import { call, DEMO, get, json } from "./helpers/http.ts";
 import { type Stack, startBackends, startStack } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 /**
  * A backend answering 3xx must not make the gateway call the Location: a redirect there would re-send the
@@ -32,7 +33,7 @@ beforeAll(async () => {
   stack = await startStack({
     flags: { usersUrl: users.url, aggregatorUrl: aggregator.url, retries: 1, breakerFailures: 1000 },
   });
-  token = await login(stack.app, DEMO.premium);
+  token = await tokenFor(stack, DEMO.premium);
 });
 afterAll(async () => {
   await stack.close();

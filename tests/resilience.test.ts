@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { MemoryCacheStore } from "../src/stores/memory-cache-store.ts";
+import { FakeClock } from "./helpers/clock.ts";
 import {
   aggregatorAnswer,
   deadUrl,
   type FakeBackend,
   faults,
   forwardTo,
-  sleep,
   startFakeBackend,
   startResettingServer,
 } from "./helpers/fake-backend.ts";
-import { call, DEMO, get, login } from "./helpers/http.ts";
+import { call, DEMO, get } from "./helpers/http.ts";
 import { type Stack, startBackends, startStack } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 /**
  * The gateway on its worst day: a fault-injecting Aggregator (and Users service) on real sockets, the
@@ -32,12 +33,14 @@ afterAll(async () => {
   await Promise.all([aggregator.stop(), users.stop(), backends.close()]);
 });
 
-async function gateway(flags: Record<string, unknown>) {
+/** With a clock, the gateway's caches and circuits keep its time: tests advance it instead of sleeping. */
+async function gateway(flags: Record<string, unknown>, clock?: FakeClock) {
   const stack = await startStack({
     flags: { usersUrl: users.url, aggregatorUrl: aggregator.url, breakerFailures: 1000, ...flags },
+    ...(clock ? { clock: clock.now } : {}),
   });
   stacks.push(stack);
-  const token = await login(stack.app, DEMO.premium);
+  const token = await tokenFor(stack, DEMO.premium);
   const search = async (query = "iphone", extra = "") => {
     const started = performance.now();
     const result = await call(stack.app, get(`/search?query=${encodeURIComponent(query)}${extra}`, token));
@@ -164,12 +167,11 @@ describe("retries", () => {
 describe("circuit breaker", () => {
   test("opens after consecutive failures, answers 503 at once, probes when half-open, closes", async () => {
     aggregator.behave(faults.status(500));
-    const { stack, search } = await gateway({
-      cacheTtl: 0,
-      retries: 0,
-      breakerFailures: 3,
-      breakerOpenMs: 400,
-    });
+    const clock = new FakeClock();
+    const { stack, search } = await gateway(
+      { cacheTtl: 0, retries: 0, breakerFailures: 3, breakerOpenMs: 400 },
+      clock,
+    );
     for (let i = 0; i < 3; i++) expect((await search()).status).toBe(502);
     const before = searchCalls();
     const open = await search();
@@ -182,7 +184,7 @@ describe("circuit breaker", () => {
     expect((ready.body.checks as { aggregator: { circuit: string } }).aggregator.circuit).toBe("open");
 
     aggregator.behave(aggregatorAnswer());
-    await sleep(450);
+    clock.advance(450);
     const probe = await search();
     expect(probe.status).toBe(200);
     expect(searchCalls()).toBe(before + 1);
@@ -192,10 +194,14 @@ describe("circuit breaker", () => {
 
   test("a failed probe opens the circuit again", async () => {
     aggregator.behave(faults.status(500));
-    const { search } = await gateway({ cacheTtl: 0, retries: 0, breakerFailures: 2, breakerOpenMs: 300 });
+    const clock = new FakeClock();
+    const { search } = await gateway(
+      { cacheTtl: 0, retries: 0, breakerFailures: 2, breakerOpenMs: 300 },
+      clock,
+    );
     await search();
     await search();
-    await sleep(350);
+    clock.advance(350);
     expect((await search()).status).toBe(502); // the probe, failing
     const before = searchCalls();
     expect((await search()).status).toBe(503);
@@ -230,9 +236,10 @@ describe("search cache", () => {
 
   test("when the Aggregator fails, an expired answer is served marked STALE; past the stale TTL, the error", async () => {
     aggregator.behave(aggregatorAnswer());
-    const { search } = await gateway({ cacheTtl: 1, staleTtl: 600, retries: 0 });
+    const clock = new FakeClock();
+    const { search } = await gateway({ cacheTtl: 1, staleTtl: 600, retries: 0 }, clock);
     const fresh = await search("stale-me");
-    await sleep(1100);
+    clock.advance(1100);
     aggregator.behave(faults.status(503));
     const stale = await search("stale-me");
     expect(stale.status).toBe(200);
@@ -242,9 +249,9 @@ describe("search cache", () => {
     expect((await search("never-cached")).status).toBe(503);
     aggregator.behave(aggregatorAnswer());
 
-    const short = await gateway({ cacheTtl: 1, staleTtl: 0, retries: 0 });
+    const short = await gateway({ cacheTtl: 1, staleTtl: 0, retries: 0 }, clock);
     await short.search("no-stale");
-    await sleep(1100);
+    clock.advance(1100);
     aggregator.behave(faults.status(503));
     expect((await short.search("no-stale")).status).toBe(503);
     aggregator.behave(aggregatorAnswer());
@@ -252,9 +259,13 @@ describe("search cache", () => {
 
   test("an open circuit also falls back to the stale answer", async () => {
     aggregator.behave(aggregatorAnswer());
-    const { search } = await gateway({ cacheTtl: 1, retries: 0, breakerFailures: 1, breakerOpenMs: 5000 });
+    const clock = new FakeClock();
+    const { search } = await gateway(
+      { cacheTtl: 1, retries: 0, breakerFailures: 1, breakerOpenMs: 5000 },
+      clock,
+    );
     await search("circuit-stale");
-    await sleep(1100);
+    clock.advance(1100);
     aggregator.behave(faults.status(500));
     await search("other"); // opens the circuit
     const before = searchCalls();
@@ -323,9 +334,10 @@ describe("untrusted answers", () => {
 describe("user lookups", () => {
   test("with the Users service down, a user seen within the stale TTL still gets through", async () => {
     users.behave(forwardTo(backends.users.url));
-    const { stack, token } = await gateway({ userCacheTtl: 1, userStaleTtl: 300, cacheTtl: 0 });
+    const clock = new FakeClock();
+    const { stack, token } = await gateway({ userCacheTtl: 1, userStaleTtl: 300, cacheTtl: 0 }, clock);
     expect((await call(stack.app, get("/profile", token))).status).toBe(200);
-    await sleep(1100);
+    clock.advance(1100);
     users.behave(faults.status(503));
     expect((await call(stack.app, get("/profile", token))).status).toBe(200);
     users.behave(forwardTo(backends.users.url));
@@ -333,9 +345,10 @@ describe("user lookups", () => {
 
   test("without a stale record, and for login, the Users outage is a 503", async () => {
     users.behave(forwardTo(backends.users.url));
-    const { stack, token } = await gateway({ userCacheTtl: 1, userStaleTtl: 0, cacheTtl: 0 });
+    const clock = new FakeClock();
+    const { stack, token } = await gateway({ userCacheTtl: 1, userStaleTtl: 0, cacheTtl: 0 }, clock);
     await call(stack.app, get("/profile", token));
-    await sleep(1100);
+    clock.advance(1100);
     users.behave(faults.status(503));
     expect((await call(stack.app, get("/profile", token))).status).toBe(503);
     const loginAttempt = await call(

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { call, DEMO, get, json, login, ORIGIN } from "./helpers/http.ts";
-import { type Stack, startStack } from "./helpers/stack.ts";
+import { call, DEMO, get, json, ORIGIN } from "./helpers/http.ts";
+import { afterResponses, type Stack, startStack } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
 
 let stack: Stack;
 let premium: string;
@@ -9,9 +10,9 @@ let expired: string;
 beforeAll(async () => {
   stack = await startStack();
   [premium, free, expired] = await Promise.all([
-    login(stack.app, DEMO.premium),
-    login(stack.app, DEMO.free),
-    login(stack.app, DEMO.expired),
+    tokenFor(stack, DEMO.premium),
+    tokenFor(stack, DEMO.free),
+    tokenFor(stack, DEMO.expired),
   ]);
 });
 afterAll(() => stack.close());
@@ -219,7 +220,7 @@ describe("request ids and the rest of the surface", () => {
   test("each request is logged once as JSON, without the token", async () => {
     const marker = "log-check-1";
     await call(stack.app, get("/profile", premium, { "x-request-id": marker }));
-    await Bun.sleep(5);
+    await afterResponses(stack); // the line is written after the response is sent
     const lines = stack.logs.filter((line) => line.includes(marker));
     expect(lines.length).toBe(1);
     const record = JSON.parse(lines[0] ?? "{}");

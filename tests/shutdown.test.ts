@@ -7,6 +7,7 @@ import { aggregatorAnswer, type FakeBackend, faults, startFakeBackend } from "./
 import { DEMO } from "./helpers/http.ts";
 import { readUntil } from "./helpers/lines.ts";
 import { configFor, startBackends, TEST_SECRET } from "./helpers/stack.ts";
+import { tokenFor, tokensOf } from "./helpers/tokens.ts";
 
 /** SIGTERM under a steady load of slow requests: every request that was accepted still gets its 200. */
 let backends: Awaited<ReturnType<typeof startBackends>>;
@@ -46,18 +47,20 @@ describe("graceful shutdown", () => {
   test("requests in flight when SIGTERM arrives all complete; the process exits 0", async () => {
     const output: string[] = [];
     const { child, url } = await serveSlow(["--cache-ttl", "0"], output);
-    const login = await fetch(`${url}/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(DEMO.premium),
-    });
-    const { access_token } = (await login.json()) as { access_token: string };
+    const access_token = await tokenFor(
+      tokensOf(configFor({ usersUrl: backends.users.url, aggregatorUrl: slowAggregator.url }) as ReadyConfig),
+      DEMO.premium,
+    );
+    const searches = () =>
+      slowAggregator.calls.filter((c) => new URL(c.url).pathname === "/v1/search").length;
+    const before = searches();
     const inFlight = Array.from({ length: 30 }, (_, i) =>
       fetch(`${url}/search?query=drain-${i}`, { headers: { authorization: `Bearer ${access_token}` } }).then(
         async (r) => ({ status: r.status, body: await r.text() }),
       ),
     );
-    await Bun.sleep(200); // all 30 are now waiting on the slow Aggregator
+    // SIGTERM once all 30 wait on the slow Aggregator: only then are they surely accepted.
+    while (searches() - before < 30) await Bun.sleep(5);
     child.kill("SIGTERM");
     const results = await Promise.all(inFlight);
     expect(results.map((r) => r.status)).toEqual(Array(30).fill(200));
@@ -74,6 +77,7 @@ describe("graceful shutdown", () => {
     const { child, url } = await serveSlow(["--drain-delay-ms", "800"], output);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     child.kill("SIGTERM");
+    // Real time is the subject: the drain delay is a wall-clock window in another process.
     await Bun.sleep(200);
     const during = await fetch(`${url}/readyz`, { headers: { connection: "close" } });
     expect(during.status).toBe(503);

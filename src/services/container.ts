@@ -47,24 +47,35 @@ export interface Services {
 }
 
 /** Redis when configured (behind its failure policy), else in-process counters. */
-export function createLimitStore(config: GatewayConfig, logger: Logger, redis?: RedisConnection): LimitStore {
-  if (!redis) return new MemoryLimitStore();
+export function createLimitStore(
+  config: GatewayConfig,
+  logger: Logger,
+  redis?: RedisConnection,
+  clock: () => number = Date.now,
+): LimitStore {
+  if (!redis) return new MemoryLimitStore(undefined, clock);
   const shared = new RedisLimitStore(redis, config.redisPrefix);
-  return new FailoverLimitStore(shared, new MemoryLimitStore(), config.redisFailure, logger);
+  return new FailoverLimitStore(shared, new MemoryLimitStore(undefined, clock), config.redisFailure, logger);
 }
 
 /** Shared through Redis when configured (a Redis failure is a cache miss), else in-process LRU. */
-function createCacheStore(config: GatewayConfig, redis?: RedisConnection): CacheStore {
+function createCacheStore(config: GatewayConfig, clock: () => number, redis?: RedisConnection): CacheStore {
   return redis
     ? new RedisCacheStore(redis, config.redisPrefix)
-    : new MemoryCacheStore(config.cacheMaxEntries, config.cacheMaxBytes);
+    : new MemoryCacheStore(config.cacheMaxEntries, config.cacheMaxBytes, clock);
 }
 
-function createSearchCache(config: GatewayConfig, logger: Logger, store: CacheStore): SearchCache {
+function createSearchCache(
+  config: GatewayConfig,
+  logger: Logger,
+  store: CacheStore,
+  clock: () => number,
+): SearchCache {
   let lastWarn = 0;
   return new SearchCache(store, {
     ttlMs: config.cacheTtl * 1000,
     staleMs: config.staleTtl * 1000,
+    clock,
     onError: (error) => {
       if (Date.now() - lastWarn < 10_000) return;
       lastWarn = Date.now();
@@ -74,12 +85,16 @@ function createSearchCache(config: GatewayConfig, logger: Logger, store: CacheSt
 }
 
 /** Each backend client gets its own breaker and retry budget: one failing backend must not pause the other. */
-function resilience(name: string, config: GatewayConfig) {
+function resilience(name: string, config: GatewayConfig, clock: () => number) {
   return {
     retries: config.retries,
     maxBodyBytes: config.upstreamMaxBytes,
-    budget: new RetryBudget(),
-    breaker: new CircuitBreaker(name, { failures: config.breakerFailures, openMs: config.breakerOpenMs }),
+    budget: new RetryBudget(undefined, undefined, undefined, clock),
+    breaker: new CircuitBreaker(
+      name,
+      { failures: config.breakerFailures, openMs: config.breakerOpenMs },
+      clock,
+    ),
   };
 }
 
@@ -89,17 +104,24 @@ export interface ServiceExtras {
   limits?: LimitStore;
   /** Where spans go; without it nothing is recorded. */
   tracer?: Tracer;
+  /**
+   * The clock of what decides by elapsed time: caches, circuits, retry budgets, in-process limits (tests
+   * pass a fake one to skip a TTL instead of sleeping through it). Deadlines and tokens keep the real
+   * clock: they are measured against sockets and other processes.
+   */
+  clock?: () => number;
 }
 
 export function createServices(config: ReadyConfig, logger: Logger, extras: ServiceExtras = {}): Services {
   const tracer = extras.tracer ?? new Tracer();
+  const clock = extras.clock ?? Date.now;
   // One Redis connection for everything shared: limits now, the search cache too.
   const redis = config.redisUrl ? new RedisConnection(config.redisUrl, config.redisTimeoutMs) : undefined;
-  const limitStore = extras.limits ?? createLimitStore(config, logger, redis);
+  const limitStore = extras.limits ?? createLimitStore(config, logger, redis, clock);
   const metrics = new GatewayMetrics(VERSION);
-  const usersOptions = { ...resilience("Users", config), observe: metrics.observer("users"), tracer };
+  const usersOptions = { ...resilience("Users", config, clock), observe: metrics.observer("users"), tracer };
   const aggregatorOptions = {
-    ...resilience("Aggregator", config),
+    ...resilience("Aggregator", config, clock),
     observe: metrics.observer("aggregator"),
     tracer,
   };
@@ -120,13 +142,13 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     ttlSeconds: config.jwtTtl,
   });
   const guard = new LoginGuard(limitStore, config.login);
-  const userCache = new UserCache(config.userCacheTtl * 1000, config.userStaleTtl * 1000);
+  const userCache = new UserCache(config.userCacheTtl * 1000, config.userStaleTtl * 1000, undefined, clock);
   const { maxConcurrentChecks, queueLength, queueWaitMs } = config.login;
   const loginSlots = new LoginSlots(maxConcurrentChecks, queueLength, queueWaitMs);
   const auth = new AuthService(users, tokens, userCache, config.plans, guard, loginSlots);
   const limiter = new Limiter(limitStore, config.plans);
-  const cacheStore = createCacheStore(config, redis);
-  const searchCache = createSearchCache(config, logger, cacheStore);
+  const cacheStore = createCacheStore(config, clock, redis);
+  const searchCache = createSearchCache(config, logger, cacheStore, clock);
   const search = new SearchService(aggregator, limiter, searchCache);
   const breakers = { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker };
   metrics.watch({

@@ -10,6 +10,7 @@ interface Entry {
  * Remembers each user's record for `ttlMs` so a burst of calls costs one Users service lookup, and
  * coalesces concurrent misses for the same id into one call. When the Users service fails, a record up
  * to `staleMs` past its TTL is used instead (stale-if-error). Bounded: the oldest entries go first.
+ * `clock` is injectable so tests can pass a TTL without waiting for it.
  */
 export class UserCache {
   readonly #entries = new Map<string, Entry>();
@@ -22,15 +23,16 @@ export class UserCache {
     readonly ttlMs: number,
     readonly staleMs = 0,
     readonly maxEntries = 100_000,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** A fresh record without a promise (null: the user is known not to exist); undefined if none. */
-  fresh(id: string, now = Date.now()): User | null | undefined {
+  fresh(id: string, now = this.clock()): User | null | undefined {
     const hit = this.#entries.get(id);
     return hit && hit.expiresAt > now ? hit.user : undefined;
   }
 
-  get(id: string, load: (id: string) => Promise<User | null>, now = Date.now()): Promise<User | null> {
+  get(id: string, load: (id: string) => Promise<User | null>, now = this.clock()): Promise<User | null> {
     const hit = this.#entries.get(id);
     if (hit && hit.expiresAt > now) return Promise.resolve(hit.user);
     const pending = this.#inflight.get(id);
@@ -38,12 +40,12 @@ export class UserCache {
     const call = load(id)
       .then(
         (user) => {
-          if (this.ttlMs > 0) this.#store(id, { user, expiresAt: Date.now() + this.ttlMs });
+          if (this.ttlMs > 0) this.#store(id, { user, expiresAt: this.clock() + this.ttlMs });
           return user;
         },
         (error) => {
           const stale = this.#entries.get(id);
-          if (stale && stale.expiresAt + this.staleMs > Date.now()) {
+          if (stale && stale.expiresAt + this.staleMs > this.clock()) {
             this.staleServed += 1;
             return stale.user;
           }

@@ -9,9 +9,10 @@ import { GrpcStatusError } from "../../src/services/aggregator/grpc-errors.ts";
 import { createAggregatorClient, HttpAggregatorClient } from "../../src/services/aggregator/index.ts";
 import { deadUrl } from "../helpers/fake-backend.ts";
 import { grpcFaults, startFakeGrpcAggregator } from "../helpers/fake-grpc-aggregator.ts";
-import { call, DEMO, get, login } from "../helpers/http.ts";
+import { call, DEMO, get } from "../helpers/http.ts";
 import { configFor, startStack, TEST_SECRET } from "../helpers/stack.ts";
 import { makeLocalhostCertificate, type TestCertificate } from "../helpers/tls.ts";
+import { tokenFor } from "../helpers/tokens.ts";
 
 /** What is particular to the gRPC client: the same answers as HTTP, TLS, connection failures, config. */
 let reference: RunningService;
@@ -70,7 +71,7 @@ describe("connection failures", () => {
     const url = (await deadUrl()).replace("http://", "grpc://");
     const stack = await startStack({ flags: { aggregatorUrl: url, deadlineMs: 1000, cacheTtl: 0 } });
     try {
-      const token = await login(stack.app, DEMO.premium);
+      const token = await tokenFor(stack, DEMO.premium);
       const started = performance.now();
       const result = await call(stack.app, get("/search?query=iphone", token));
       expect(result.status).toBe(503);

@@ -11,8 +11,9 @@ import {
   grpcFaults,
   startFakeGrpcAggregator,
 } from "../helpers/fake-grpc-aggregator.ts";
-import { call, DEMO, get, login } from "../helpers/http.ts";
+import { call, DEMO, get } from "../helpers/http.ts";
 import { type Stack, startStack } from "../helpers/stack.ts";
+import { tokenFor } from "../helpers/tokens.ts";
 
 /** What each gRPC status becomes for the client, and how it counts for retries and the circuit. */
 const TABLE = [
@@ -72,7 +73,7 @@ describe("over the wire", () => {
       flags: { usersUrl: users.url, aggregatorUrl: aggregator.url, cacheTtl: 0, ...flags },
     });
     stacks.push(stack);
-    const token = await login(stack.app, DEMO.premium);
+    const token = await tokenFor(stack, DEMO.premium);
     return () => call(stack.app, get("/search?query=iphone", token));
   }
 

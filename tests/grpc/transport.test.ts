@@ -4,8 +4,9 @@ import { startAggregatorService } from "../../src/reference/aggregator/index.ts"
 import type { RunningService } from "../../src/reference/service.ts";
 import { startUsersService } from "../../src/reference/users/index.ts";
 import { type FaultyAggregator, startFaultyAggregator, TRANSPORTS } from "../helpers/faulty-aggregator.ts";
-import { call, DEMO, get, login } from "../helpers/http.ts";
+import { call, DEMO, get } from "../helpers/http.ts";
 import { type Stack, startStack } from "../helpers/stack.ts";
+import { tokenFor } from "../helpers/tokens.ts";
 
 /**
  * The integration suite once per transport: the same searches, errors and faults over HTTP/JSON and
@@ -35,7 +36,7 @@ async function gateway(aggregatorUrl: string, flags: Record<string, unknown> = {
     flags: { usersUrl: users.url, aggregatorUrl, breakerFailures: 1000, cacheTtl: 0, ...flags },
   });
   stacks.push(stack);
-  const token = await login(stack.app, DEMO.premium);
+  const token = await tokenFor(stack, DEMO.premium);
   const search = async (query = "query=iphone", headers: Record<string, string> = {}) => {
     const started = performance.now();
     const result = await call(stack.app, get(`/search?${query}`, token, headers));

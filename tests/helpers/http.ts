@@ -34,9 +34,3 @@ export async function call(app: GatewayApp, request: Request) {
   }
   return { status: response.status, headers: response.headers, body, text };
 }
-
-export async function login(app: GatewayApp, who: { email: string; password: string }): Promise<string> {
-  const { status, body } = await call(app, json("/login", who));
-  if (status !== 200) throw new Error(`login as ${who.email} failed with ${status}`);
-  return body.access_token as string;
-}

@@ -29,6 +29,8 @@ export interface StackOptions {
   flags?: Record<string, unknown>;
   env?: Record<string, string>;
   tracer?: Tracer;
+  /** The services' clock (see ServiceExtras.clock); a FakeClock's `now` to skip TTLs without sleeping. */
+  clock?: () => number;
 }
 
 /** Real reference backends on loopback sockets, shared by a test file; close() stops them. */
@@ -64,7 +66,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }) as ReadyConfig;
   const logs: string[] = [];
   const logger = createLogger("debug", (line) => logs.push(line));
-  const services = createServices(config, logger, options.tracer ? { tracer: options.tracer } : {});
+  const services = createServices(config, logger, {
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = createApp({ services, logger });
   // In-process there is no socket, and an unnamed peer's X-Forwarded-For is never believed: requests
   // handled here come from a loopback client, as the CLI's and a local curl's would.
@@ -79,6 +84,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await backends?.close();
     },
   };
+}
+
+/**
+ * Resolves once every request handled so far has been through its after-response hooks (the access log
+ * line, the request metrics), which run after the caller already has the response: waiting for the
+ * condition, not for a guessed number of milliseconds, holds however loaded the machine is.
+ */
+export async function afterResponses(stack: Stack): Promise<void> {
+  while (stack.services.metrics.inFlight > 0) await Bun.sleep(1);
 }
 
 export function configFor(flags: Record<string, unknown>): GatewayConfig {

@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { call, DEMO, get, json, login, ORIGIN } from "../helpers/http.ts";
+import { FakeClock } from "../helpers/clock.ts";
+import { call, DEMO, get, json, ORIGIN } from "../helpers/http.ts";
 import { configFile, type Stack, startStack } from "../helpers/stack.ts";
+import { tokenFor } from "../helpers/tokens.ts";
 
 /** Limits as a client sees them through the gateway (in-process store; the Redis store is in redis.test.ts). */
 let stack: Stack;
+const clock = new FakeClock();
 const plans = {
   free: { requestsPerMinute: 10, searchesPerDay: 4 },
   premium: { requestsPerMinute: 1000, searchesPerDay: null },
@@ -14,6 +17,7 @@ beforeAll(async () => {
       config: configFile({ plans, login: { maxFailures: 3, windowSeconds: 60 } }),
       trustProxy: "loopback",
     },
+    clock: clock.now,
   });
 });
 afterAll(() => stack.close());
@@ -22,7 +26,7 @@ const asFrom = (ip: string) => ({ "x-forwarded-for": ip });
 
 describe("rate limit and quota headers", () => {
   test("a free user sees both policies; the tightest one in RateLimit", async () => {
-    const token = await login(stack.app, DEMO.free);
+    const token = await tokenFor(stack, DEMO.free);
     const { status, headers } = await call(stack.app, get("/profile", token));
     expect(status).toBe(200);
     expect(headers.get("ratelimit-policy")).toBe('"minute";q=10;w=60, "day";q=4;w=86400');
@@ -30,7 +34,7 @@ describe("rate limit and quota headers", () => {
   });
 
   test("premium has no day quota: only the minute policy", async () => {
-    const token = await login(stack.app, DEMO.premium);
+    const token = await tokenFor(stack, DEMO.premium);
     const { headers, body } = await call(stack.app, get("/search?query=iphone", token));
     expect(headers.get("ratelimit-policy")).toBe('"minute";q=1000;w=60');
     expect(headers.get("ratelimit")).toMatch(/^"minute";r=\d+;t=\d+$/);
@@ -41,7 +45,7 @@ describe("rate limit and quota headers", () => {
 describe("daily quota", () => {
   test("counts accepted searches only; then 429 quota-exceeded with violated-policies", async () => {
     // The expired premium user is effectively free, with a fresh quota of 4.
-    const token = await login(stack.app, DEMO.expired);
+    const token = await tokenFor(stack, DEMO.expired);
     const invalid = await call(stack.app, get("/search?query=%20", token));
     expect(invalid.status).toBe(422);
     expect(invalid.headers.get("ratelimit")).toMatch(/^"day";r=4;/);
@@ -89,7 +93,7 @@ describe("login protection", () => {
     const wait = Number(fresh.headers.get("retry-after"));
     expect(wait).toBeGreaterThan(0);
     // ...and after the short wait the owner logs in, from anywhere (and the account's failures are forgiven).
-    await Bun.sleep(wait * 1000 + 50);
+    clock.advance(wait * 1000 + 50);
     expect((await attempt(DEMO.free.email, DEMO.free.password, "198.51.100.7")).status).toBe(200);
     for (const ip of ["192.0.2.1", "192.0.2.2", "192.0.2.3"]) {
       expect((await attempt(DEMO.expired.email, "wrong", ip)).status).toBe(401);
@@ -134,7 +138,7 @@ describe("login protection", () => {
 
 describe("request rate limit", () => {
   test("a burst over requestsPerMinute gets 429 rate-limited with Retry-After >= t", async () => {
-    const token = await login(stack.app, DEMO.free);
+    const token = await tokenFor(stack, DEMO.free);
     const statuses: number[] = [];
     let last: Awaited<ReturnType<typeof call>> | undefined;
     for (let i = 0; i < 12; i++) {

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { call, DEMO, get, json, login } from "../helpers/http.ts";
+import { call, DEMO, get, json } from "../helpers/http.ts";
 import { configFile, type Stack, startStack } from "../helpers/stack.ts";
+import { tokenFor } from "../helpers/tokens.ts";
 
 /**
  * One account's correct logins, flooded (200 requests, 64 in flight) through the in-process gateway
@@ -69,7 +70,7 @@ describe("a flood of one account's correct logins", () => {
       maxConcurrentChecks: 2,
       queueLength: 1,
     });
-    const token = await login(stack.app, DEMO.premium);
+    const token = await tokenFor(stack, DEMO.premium);
     const searches: number[] = [];
     const during = async () => {
       for (let i = 0; i < 5; i++)

@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createLogger } from "../../src/core/logger.ts";
 import { type RunningGateway, startGateway } from "../../src/server.ts";
-import { createServices, type ReadyConfig } from "../../src/services/container.ts";
+import { createServices, type ReadyConfig, type Services } from "../../src/services/container.ts";
 import { DEMO } from "../helpers/http.ts";
 import { redisMissing, TEST_REDIS_URL, uniquePrefix } from "../helpers/redis.ts";
 import { configFile, configFor, startBackends } from "../helpers/stack.ts";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
+import { tokenFor } from "../helpers/tokens.ts";
 
 /**
  * Gateways on real sockets sharing one real Redis: the limits hold across instances exactly, and a
  * Redis that dies or hangs mid-test follows the configured failure policy without hanging requests.
  */
 let backends: Awaited<ReturnType<typeof startBackends>>;
-const running: { gateway: RunningGateway; close(): void }[] = [];
+const running: { gateway: RunningGateway; services: Services; close(): void }[] = [];
 const logs: string[] = [];
 
 function boot(flags: Record<string, unknown>): RunningGateway {
@@ -25,7 +26,7 @@ function boot(flags: Record<string, unknown>): RunningGateway {
   const logger = createLogger("debug", (line) => logs.push(line));
   const services = createServices(config, logger);
   const gateway = startGateway({ services, logger, host: "127.0.0.1", port: 0 });
-  running.push({ gateway, close: () => services.close() });
+  running.push({ gateway, services, close: () => services.close() });
   return gateway;
 }
 
@@ -40,16 +41,11 @@ afterAll(async () => {
   await backends?.close();
 });
 
-async function tokenFor(
-  gateway: RunningGateway,
-  who: { email: string; password: string } = DEMO.free,
-): Promise<string> {
-  const response = await fetch(`${gateway.url}/login`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(who),
-  });
-  return ((await response.json()) as { access_token: string }).access_token;
+/** Minted by that gateway's own TokenService. */
+function tokenOf(gateway: RunningGateway, who: { email: string } = DEMO.free): Promise<string> {
+  const booted = running.find((entry) => entry.gateway === gateway);
+  if (!booted) throw new Error("not a gateway this file booted");
+  return tokenFor(booted, who);
 }
 
 const get = (gateway: RunningGateway, path: string, token: string) =>
@@ -62,7 +58,7 @@ describe.skipIf(redisMissing)("limits shared through Redis", () => {
       config: configFile({ plans: { free: { requestsPerMinute: 30 } } }),
     };
     const [a, b] = [boot(shared), boot(shared)] as [RunningGateway, RunningGateway];
-    const token = await tokenFor(a);
+    const token = await tokenOf(a);
     const responses = await Promise.all(
       Array.from({ length: 100 }, (_, i) => get(i % 2 ? a : b, "/profile", token)),
     );
@@ -77,7 +73,7 @@ describe.skipIf(redisMissing)("limits shared through Redis", () => {
       config: configFile({ plans: { free: { searchesPerDay: 5 } } }),
     };
     const [a, b] = [boot(shared), boot(shared)] as [RunningGateway, RunningGateway];
-    const token = await tokenFor(b);
+    const token = await tokenOf(b);
     const statuses: number[] = [];
     for (let i = 0; i < 10; i++)
       statuses.push((await get(i % 2 ? a : b, "/search?query=ipad&limit=1", token)).status);
@@ -99,7 +95,7 @@ describe.skipIf(redisMissing)("limits shared through Redis", () => {
         redisFailure: "open",
         redisTimeoutMs: 200,
       });
-      const token = await tokenFor(gateway, DEMO.premium);
+      const token = await tokenOf(gateway, DEMO.premium);
       expect((await get(gateway, "/profile", token)).status).toBe(200);
       proxy.mode("down");
       const started = performance.now();
@@ -119,7 +115,7 @@ describe.skipIf(redisMissing)("limits shared through Redis", () => {
         redisFailure: "closed",
         redisTimeoutMs: 200,
       });
-      const token = await tokenFor(gateway, DEMO.premium);
+      const token = await tokenOf(gateway, DEMO.premium);
       expect((await get(gateway, "/profile", token)).status).toBe(200);
       proxy.mode("down");
       const started = performance.now();
@@ -139,7 +135,7 @@ describe.skipIf(redisMissing)("limits shared through Redis", () => {
         redisFailure: "open",
         redisTimeoutMs: 150,
       });
-      const token = await tokenFor(gateway, DEMO.premium);
+      const token = await tokenOf(gateway, DEMO.premium);
       proxy.mode("blackhole");
       const started = performance.now();
       const statuses = await Promise.all(

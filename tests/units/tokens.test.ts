@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { SignJWT } from "jose";
 import { TokenService } from "../../src/core/security/tokens.ts";
+import { FakeClock } from "../helpers/clock.ts";
 
 const settings = { secret: "unit-secret-unit-secret-unit-secret!!", issuer: "gateway", audience: "gateway" };
 
@@ -20,13 +21,17 @@ describe("TokenService: verified tokens are remembered until exp", () => {
 
   test("a remembered token is forgotten once its exp has passed", async () => {
     // exp is in whole seconds, so a 2 s lifetime leaves at least 1 s before it.
-    const tokens = new TokenService({ ...settings, ttlSeconds: 2 });
+    const clock = new FakeClock();
+    const tokens = new TokenService({ ...settings, ttlSeconds: 2 }, clock.now);
     const { token } = await tokens.issue("user-1");
     const claims = await tokens.verify(token);
     if (!claims) throw new Error("a fresh token must verify");
     expect(tokens.remembered(token)).toBeDefined();
-    await Bun.sleep(claims.exp * 1000 - Date.now() + 50);
+    clock.advance(claims.exp * 1000 - clock.now() + 50);
     expect(tokens.remembered(token)).toBeUndefined();
+    // Verifying it again refuses it once past the clock tolerance too, on the same clock.
+    clock.advance(5_000);
+    expect(await tokens.verify(token)).toBeNull();
   });
 });
 

@@ -43,7 +43,12 @@ export class TokenService {
   readonly #verified = new Map<string, VerifiedClaims>();
   readonly #oldest = new OldestKey(this.#verified);
 
-  constructor(settings: TokenSettings) {
+  // Injectable so tests can let a token expire without waiting. @elysiajs/jwt stamps `iat` with the real
+  // clock whatever this is, so a clock ahead of real time makes issued tokens look too long-lived.
+  constructor(
+    settings: TokenSettings,
+    private readonly clock: () => number = Date.now,
+  ) {
     this.#settings = settings;
     this.#signer = jwt({ name: "jwt", secret: settings.secret, alg: "HS256" }).decorator.jwt;
     this.#verifyOptions = {
@@ -56,7 +61,7 @@ export class TokenService {
   }
 
   async issue(userId: string): Promise<AccessToken> {
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.clock() / 1000);
     const token = await this.#signer.sign({
       sub: userId,
       iss: this.#settings.issuer,
@@ -72,7 +77,7 @@ export class TokenService {
     const key = rememberedKey(token);
     const remembered = this.#verified.get(key);
     if (!remembered) return undefined;
-    if (remembered.exp * 1000 > Date.now()) return remembered;
+    if (remembered.exp * 1000 > this.clock()) return remembered;
     this.#verified.delete(key);
     return undefined;
   }
@@ -86,14 +91,17 @@ export class TokenService {
   async verify(token: string): Promise<VerifiedClaims | null> {
     const remembered = this.remembered(token);
     if (remembered) return remembered;
-    const claims = await this.#signer.verify(token, this.#verifyOptions);
+    const claims = await this.#signer.verify(token, {
+      ...this.#verifyOptions,
+      currentDate: new Date(this.clock()),
+    });
     if (
       !claims ||
       typeof claims.sub !== "string" ||
       typeof claims.exp !== "number" ||
       typeof claims.iat !== "number" ||
       typeof claims.jti !== "string" ||
-      claims.iat > Date.now() / 1000 + CLOCK_TOLERANCE_S ||
+      claims.iat > this.clock() / 1000 + CLOCK_TOLERANCE_S ||
       claims.exp - claims.iat > this.#settings.ttlSeconds
     ) {
       return null;
