@@ -10,9 +10,11 @@ import { requestContext } from "./api/plugins/request-context.ts";
 import { docsRoutes } from "./api/routes/docs.ts";
 import { healthRoutes, type Lifecycle } from "./api/routes/health.ts";
 import { loginRoutes } from "./api/routes/login.ts";
+import { logoutRoutes } from "./api/routes/logout.ts";
 import { metricsRoutes } from "./api/routes/metrics.ts";
 import { profileRoutes } from "./api/routes/profile.ts";
 import { searchRoutes } from "./api/routes/search.ts";
+import { tokenRoutes } from "./api/routes/token.ts";
 import type { Logger } from "./core/logger.ts";
 import { TrustedProxies } from "./core/security/client-ip.ts";
 import type { Services } from "./services/container.ts";
@@ -49,6 +51,8 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
           : new Elysia(),
       )
       .use(loginRoutes(services.auth, new TrustedProxies(services.config.trustProxy ?? [])))
+      .use(tokenRoutes(services.sessions))
+      .use(logoutRoutes(services.auth, services.sessions))
       .use(profileRoutes(services.auth, services.limiter))
       .use(searchRoutes(services.auth, services.limiter, services.search))
   );

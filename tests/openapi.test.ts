@@ -40,7 +40,16 @@ describe("OpenAPI document and /docs", () => {
       components: Record<string, unknown>;
     };
     expect(spec.openapi).toStartWith("3.");
-    expect(Object.keys(spec.paths).sort()).toEqual(["/healthz", "/login", "/profile", "/readyz", "/search"]);
+    expect(Object.keys(spec.paths).sort()).toEqual([
+      "/healthz",
+      "/login",
+      "/logout",
+      "/profile",
+      "/readyz",
+      "/revoke",
+      "/search",
+      "/token",
+    ]);
     expect(spec.components.securitySchemes).toEqual({
       bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
       oauth2: { type: "oauth2", flows: { password: { tokenUrl: "/login", scopes: {} } } },
@@ -65,10 +74,16 @@ describe("OpenAPI document and /docs", () => {
     expect(Object.keys(spec.paths["/readyz"]?.get?.responses["503"]?.content ?? {})).toEqual([
       "application/json",
     ]);
+    // The OAuth endpoints' 400 is RFC 6749 §5.2 JSON (`error`, `error_description`), not a problem.
+    for (const path of ["/token", "/revoke"]) {
+      const oauth = spec.paths[path]?.post?.responses["400"]?.content ?? {};
+      expect(Object.keys(oauth)).toEqual(["application/json"]);
+    }
     for (const [path, operations] of Object.entries(spec.paths)) {
       for (const operation of Object.values(operations)) {
         for (const [code, response] of Object.entries(operation.responses)) {
           if (Number(code) < 400 || path === "/readyz") continue;
+          if ((path === "/token" || path === "/revoke") && code === "400") continue;
           const problem = response.content?.["application/problem+json"];
           expect(problem, `problem+json for ${code}`).toBeDefined();
           expect(problem?.schema.examples?.length).toBeGreaterThan(0);

@@ -25,9 +25,9 @@ export function registerLogin(program: Command, io: IO): void {
       try {
         const issued = await session.services.auth.login({ email, password }, session.ctx, LOCAL_CLIENT);
         const caller = session.services.auth.callerOf(issued.user);
-        const expiresAt = new Date(Date.now() + issued.expiresIn * 1000).toISOString();
+        const expiresAt = new Date(Date.now() + issued.expires_in * 1000).toISOString();
         const path = saveCredentials(io.env, {
-          access_token: issued.token,
+          access_token: issued.access_token,
           expires_at: expiresAt,
           email: issued.user.email,
         });

@@ -66,6 +66,7 @@ export function registerServe(program: Command, io: IO): void {
       users_url: stack.config.usersUrl,
       aggregator_url: stack.config.aggregatorUrl,
       limits: config.redisUrl ? `redis (${config.redisFailure} on failure)` : "in-process",
+      sessions: services.sessionScope,
       metrics_url: `${gateway.adminUrl ?? gateway.url}/metrics`,
       metrics_port: gateway.adminUrl ? "admin" : "public",
       metrics_auth: config.metricsToken === undefined ? "none" : "token",

@@ -80,5 +80,5 @@ export async function bearerToken(session: Session, io: IO): Promise<string> {
     session.ctx,
     LOCAL_CLIENT,
   );
-  return issued.token;
+  return issued.access_token;
 }

@@ -150,3 +150,43 @@ export class UpstreamTimeout extends GatewayError {
     });
   }
 }
+
+export type OAuthErrorCode =
+  | "invalid_request"
+  | "invalid_grant"
+  | "unsupported_grant_type"
+  | "unsupported_token_type";
+
+/**
+ * An error of the OAuth endpoints (`/token`, `/revoke`). RFC 6749 §5.2 fixes its shape for standard
+ * clients: 400 with `application/json` `{error, error_description}` rather than problem+json, which
+ * problems.ts writes for this class (and for bad input on those paths), and `no-store` as §5.1 asks.
+ */
+export class OAuthError extends GatewayError {
+  constructor(code: OAuthErrorCode, detail: string) {
+    super(400, code, "OAuth error", detail, { headers: { "cache-control": "no-store", pragma: "no-cache" } });
+  }
+}
+
+/** The Users service says the account is disabled: no login, no refresh, no use of an older token. */
+export class AccountDisabled extends GatewayError {
+  constructor() {
+    super(403, "account-disabled", "Account disabled", "This account is disabled.");
+  }
+}
+
+/** Sessions live in a shared store (Redis) that did not answer: refresh and logout fail closed. */
+export class SessionsUnavailable extends GatewayError {
+  constructor(cause?: unknown) {
+    super(
+      503,
+      "sessions-unavailable",
+      "Service unavailable",
+      "The session store is unavailable; retry shortly.",
+      {
+        headers: { "retry-after": "1" },
+        cause,
+      },
+    );
+  }
+}

@@ -42,6 +42,13 @@ export const TokenResponse = t.Object({
   access_token: t.String(),
   token_type: t.Literal("bearer"),
   expires_in: Type.Integer({ description: "Seconds until the token expires" }),
+  refresh_token: t.String({
+    description: "Opaque; send it to POST /token for a new pair. Each one works once (rotation).",
+  }),
+  refresh_expires_in: Type.Integer({
+    description:
+      "Seconds until the refresh token expires (each refresh starts a new lifetime, up to the session's cap)",
+  }),
 });
 export type TokenResponse = Static<typeof TokenResponse>;
 

@@ -21,6 +21,9 @@ export const User = t.Object({
   expires_at: t.Union([t.String({ format: "date-time" }), t.Null()], {
     description: "When a premium subscription ends (ISO-8601); null = never",
   }),
+  disabled: t.Optional(
+    t.Boolean({ description: "true: the account may not log in, refresh or use its tokens; absent = false" }),
+  ),
 });
 export type User = Static<typeof User>;
 

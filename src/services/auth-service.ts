@@ -1,5 +1,6 @@
-import { InvalidCredentials, Unauthorized } from "../core/errors.ts";
-import type { AccessToken, TokenService } from "../core/security/tokens.ts";
+import { AccountDisabled, InvalidCredentials, Unauthorized } from "../core/errors.ts";
+import type { TokenService, VerifiedClaims } from "../core/security/tokens.ts";
+import type { TokenResponse } from "../models/auth.ts";
 import type { Caller } from "../models/caller.ts";
 import { effectivePlan, type PlanTable, subscriptionOf } from "../models/subscription.ts";
 import type { Credentials, User } from "../models/user.ts";
@@ -7,6 +8,8 @@ import type { CallContext } from "./call-context.ts";
 import type { LoginGuard } from "./login-guard.ts";
 import type { LoginSlots } from "./login-slots.ts";
 import { remainingMs } from "./resilience/deadline.ts";
+import type { RevocationSet } from "./sessions/revocation-set.ts";
+import type { SessionService } from "./sessions/session-service.ts";
 import { upstreamError } from "./upstream-errors.ts";
 import type { UserCache } from "./user-cache.ts";
 import type { UsersClient } from "./users-client.ts";
@@ -19,6 +22,8 @@ export class AuthService {
     private readonly plans: PlanTable,
     private readonly guard: LoginGuard,
     private readonly slots: LoginSlots,
+    private readonly sessions: SessionService,
+    private readonly revocations: RevocationSet,
   ) {}
 
   /**
@@ -29,7 +34,7 @@ export class AuthService {
     credentials: Credentials,
     ctx: CallContext,
     clientIp: string,
-  ): Promise<AccessToken & { user: User }> {
+  ): Promise<TokenResponse & { user: User }> {
     const attempt = await this.guard.check(clientIp, credentials.email);
     let user: User | null;
     try {
@@ -45,18 +50,15 @@ export class AuthService {
       throw new InvalidCredentials();
     }
     await this.guard.succeeded(attempt);
-    return { ...(await this.tokens.issue(user.id)), user };
+    if (user.disabled) throw new AccountDisabled();
+    return { ...(await this.sessions.open(user.id)), user };
   }
 
   /** `authorization` is the raw header value; every failure is a 401 with a Bearer challenge. */
   async authenticate(authorization: string | null, ctx: CallContext): Promise<Caller> {
-    if (!authorization) throw new Unauthorized("This endpoint needs a bearer token (POST /login).", "");
-    const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+) *$/i.exec(authorization);
-    if (!match?.[1])
-      throw new Unauthorized("The Authorization header must be `Bearer <token>`.", "invalid_request");
+    const token = bearerToken(authorization);
     // The remembered token and the fresh cached user are read without awaiting: that is nearly every call.
-    const claims = this.tokens.remembered(match[1]) ?? (await this.tokens.verify(match[1]));
-    if (!claims) throw new Unauthorized("The bearer token is invalid or expired.");
+    const claims = this.#current(this.tokens.remembered(token) ?? (await this.tokens.verify(token)));
     let user = this.cache.fresh(claims.sub);
     if (user === undefined) {
       try {
@@ -66,11 +68,34 @@ export class AuthService {
       }
     }
     if (!user) throw new Unauthorized("The token's user no longer exists.");
+    if (user.disabled) throw new Unauthorized("The token's user account is disabled.");
     return this.callerOf(user);
+  }
+
+  /** The claims of a valid, unrevoked bearer token, without asking the Users service (logout). */
+  async claims(authorization: string | null): Promise<VerifiedClaims> {
+    const token = bearerToken(authorization);
+    return this.#current(this.tokens.remembered(token) ?? (await this.tokens.verify(token)));
+  }
+
+  // After the signature: a revoked token (logout, reuse, /revoke, anywhere in the fleet) is refused by
+  // the local revocation set, a few Map lookups.
+  #current(claims: VerifiedClaims | null): VerifiedClaims {
+    if (!claims) throw new Unauthorized("The bearer token is invalid or expired.");
+    if (this.revocations.refuses(claims)) throw new Unauthorized("The bearer token has been revoked.");
+    return claims;
   }
 
   callerOf(user: User, now = Date.now()): Caller {
     const plan = effectivePlan(user, now);
     return { user, plan, limits: this.plans[plan], subscription: subscriptionOf(user, now) };
   }
+}
+
+function bearerToken(authorization: string | null): string {
+  if (!authorization) throw new Unauthorized("This endpoint needs a bearer token (POST /login).", "");
+  const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+) *$/i.exec(authorization);
+  if (!match?.[1])
+    throw new Unauthorized("The Authorization header must be `Bearer <token>`.", "invalid_request");
+  return match[1];
 }

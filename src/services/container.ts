@@ -21,6 +21,8 @@ import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { RetryBudget } from "./resilience/retry-budget.ts";
 import { SearchCache } from "./search-cache.ts";
 import { SearchService } from "./search-service.ts";
+import { createSessionParts } from "./sessions/create.ts";
+import type { SessionService } from "./sessions/session-service.ts";
 import { UserCache } from "./user-cache.ts";
 import { UsersClient } from "./users-client.ts";
 
@@ -33,6 +35,9 @@ export interface Services {
   aggregator: AggregatorClient;
   tokens: TokenService;
   auth: AuthService;
+  sessions: SessionService;
+  /** Where sessions and revocations live: "redis" (the fleet) or "in-process". */
+  sessionScope: "redis" | "in-process";
   search: SearchService;
   limiter: Limiter;
   limitStore: LimitStore;
@@ -145,7 +150,18 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
   const userCache = new UserCache(config.userCacheTtl * 1000, config.userStaleTtl * 1000, undefined, clock);
   const { maxConcurrentChecks, queueLength, queueWaitMs } = config.login;
   const loginSlots = new LoginSlots(maxConcurrentChecks, queueLength, queueWaitMs);
-  const auth = new AuthService(users, tokens, userCache, config.plans, guard, loginSlots);
+  const session = createSessionParts(config, logger, { tokens, users, userCache }, redis);
+  const { sessions, revocations } = session;
+  const auth = new AuthService(
+    users,
+    tokens,
+    userCache,
+    config.plans,
+    guard,
+    loginSlots,
+    sessions,
+    revocations,
+  );
   const limiter = new Limiter(limitStore, config.plans);
   const cacheStore = createCacheStore(config, clock, redis);
   const searchCache = createSearchCache(config, logger, cacheStore, clock);
@@ -165,6 +181,8 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     aggregator,
     tokens,
     auth,
+    sessions,
+    sessionScope: session.scope,
     search,
     limiter,
     limitStore,
@@ -175,6 +193,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     close: () => {
       limitStore.close();
       cacheStore.close();
+      session.close();
       aggregator.close();
       redis?.close();
     },

@@ -57,6 +57,11 @@ export class UserCache {
     return call;
   }
 
+  /** A record just read from the Users service by someone else (a refresh): later calls see it at once. */
+  set(id: string, user: User | null): void {
+    if (this.ttlMs > 0) this.#store(id, { user, expiresAt: Date.now() + this.ttlMs });
+  }
+
   #store(id: string, entry: Entry): void {
     this.#entries.delete(id);
     this.#entries.set(id, entry);

@@ -1,9 +1,10 @@
 import { Elysia } from "elysia";
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from "../../core/errors.ts";
+import { OAUTH_PATHS } from "../oauth-paths.ts";
 
 export const DEFAULT_BODY_LIMIT = 16 * 1024;
-/** Only the OAuth2 token endpoint takes a form (Swagger's Authorize posts one); the rest is JSON. */
-const FORM_PATHS: ReadonlySet<string> = new Set(["/login"]);
+/** Only the OAuth2 endpoints take a form (Swagger's Authorize posts one to /login); the rest is JSON. */
+const FORM_PATHS: ReadonlySet<string> = new Set(["/login", ...OAUTH_PATHS]);
 
 async function readLimited(request: Request, limit: number): Promise<string> {
   const reader = request.body?.getReader();
@@ -37,6 +38,8 @@ export function bodyLimit(limit = DEFAULT_BODY_LIMIT, formPaths: ReadonlySet<str
     .onParse(async ({ request, contentType }) => {
       const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
       const text = await readLimited(request, limit);
+      // A POST with nothing in it (/logout) has no body to parse, rather than one of the wrong type.
+      if (type === "" && text === "") return null;
       if (type === "application/json" || type.endsWith("+json")) {
         try {
           return JSON.parse(text);

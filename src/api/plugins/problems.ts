@@ -1,8 +1,9 @@
 import { Elysia, ValidationError } from "elysia";
-import { BadRequest, GatewayError, InvalidInput, NotFound } from "../../core/errors.ts";
+import { BadRequest, GatewayError, InvalidInput, NotFound, OAuthError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
 import type { Problem } from "../../models/problem.ts";
+import { OAUTH_PATHS } from "../oauth-paths.ts";
 import { requestMeta } from "./request-context.ts";
 
 export const PROBLEM_TYPE_BASE = "/problems/";
@@ -108,8 +109,17 @@ export function problems(logger: Logger, metrics?: GatewayMetrics) {
       for (const policy of Array.isArray(violated) ? violated : ["unknown"])
         metrics?.rejections.inc([String(policy)]);
     }
+    // Bad input on an OAuth endpoint is RFC 6749's invalid_request, so an OAuth client can read it.
+    if ((mapped instanceof BadRequest || mapped instanceof InvalidInput) && OAUTH_PATHS.has(path)) {
+      const fields = mapped.errors?.map((e) => `${e.field} ${e.message}`).join("; ");
+      mapped = new OAuthError("invalid_request", fields ? `${mapped.message} ${fields}` : mapped.message);
+    }
     set.status = mapped.status;
     // The RateLimit headers of a request the limiter decided on come from the answer-headers plugin.
+    if (mapped instanceof OAuthError) {
+      Object.assign(set.headers, mapped.headers, { "content-type": "application/json" });
+      return JSON.stringify({ error: mapped.code, error_description: mapped.message });
+    }
     Object.assign(set.headers, mapped.headers, { "content-type": PROBLEM_JSON });
     return JSON.stringify(toProblem(mapped, meta.requestId));
   }

@@ -4,12 +4,12 @@ import { clientIp, type TrustedProxies } from "../../core/security/client-ip.ts"
 import { LoginBody, TokenResponse } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
-import { problemResponses } from "./responses.ts";
+import { NO_STORE, problemResponses } from "./responses.ts";
 
 export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
   return new Elysia({ name: "routes/login" }).use(requestContext).post(
     "/login",
-    async ({ body, call, meta, request, server }) => {
+    async ({ body, call, meta, request, server, set }) => {
       const email = body.email ?? body.username;
       if (email === undefined)
         throw new InvalidInput("The login request is not valid.", [
@@ -20,9 +20,11 @@ export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
         request.headers.get("x-forwarded-for"),
         trusted,
       );
-      const issued = await auth.login({ email, password: body.password }, call, ip);
-      meta.userId = issued.user.id;
-      return { access_token: issued.token, token_type: "bearer" as const, expires_in: issued.expiresIn };
+      const { user, ...pair } = await auth.login({ email, password: body.password }, call, ip);
+      meta.userId = user.id;
+      // RFC 6749 §5.1: an answer holding tokens is never stored by a cache.
+      Object.assign(set.headers, NO_STORE);
+      return pair;
     },
     {
       body: LoginBody,
@@ -32,6 +34,7 @@ export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
         200: TokenResponse,
         400: problemResponses[400],
         401: problemResponses[401],
+        403: problemResponses[403],
         413: problemResponses[413],
         415: problemResponses[415],
         422: problemResponses[422],
@@ -44,7 +47,7 @@ export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
         tags: ["auth"],
         summary: "Log in and get a bearer token",
         description:
-          "JSON `{email, password}` or the OAuth2 password grant's form (`username`, `password`). Unknown email and wrong password get the same 401.",
+          "JSON `{email, password}` or the OAuth2 password grant's form (`username`, `password`). Unknown email and wrong password get the same 401; a disabled account a 403. Opens a session: the answer holds an access token and a refresh token for POST /token.",
       },
     },
   );

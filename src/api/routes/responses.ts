@@ -49,3 +49,6 @@ export const problemResponses = {
     "The Aggregator service did not answer within 5000 ms.",
   ),
 } as const;
+
+/** RFC 6749 §5.1: an answer that holds tokens must not be stored by any cache. */
+export const NO_STORE = { "cache-control": "no-store", pragma: "no-cache" } as const;

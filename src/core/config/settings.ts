@@ -94,6 +94,29 @@ export const settings = {
     description: "Lifetime of issued tokens, seconds",
     parse: integer(60, 86_400),
   }),
+  refreshTtl: setting({
+    env: "GATEWAY_REFRESH_TTL",
+    flag: "--refresh-ttl",
+    default: 2_592_000,
+    description:
+      "Lifetime of a refresh token, seconds; each refresh issues a new one with a new lifetime (sliding)",
+    parse: integer(60, 31_536_000),
+  }),
+  sessionMaxAge: setting({
+    env: "GATEWAY_SESSION_MAX_AGE",
+    flag: "--session-max-age",
+    default: 7_776_000,
+    description: "Longest a session lasts from its login, seconds, however often it is refreshed",
+    parse: integer(60, 31_536_000),
+  }),
+  refreshGrace: setting({
+    env: "GATEWAY_REFRESH_GRACE",
+    flag: "--refresh-grace",
+    default: 10,
+    description:
+      "Seconds after a refresh during which the old refresh token may be sent once more and gets the same new pair (0 = never)",
+    parse: integer(0, 300),
+  }),
   userCacheTtl: setting({
     env: "GATEWAY_USER_CACHE_TTL",
     flag: "--user-cache-ttl",
@@ -293,7 +316,7 @@ export const settings = {
     flag: "--redis-url",
     default: undefined,
     description:
-      "Redis shared by every instance for limits and the search cache (`redis://` or `rediss://`); without it both are per process",
+      "Redis shared by every instance for limits, the search cache and sessions (`redis://` or `rediss://`); without it all three are per process",
     parse: url("redis", "rediss"),
     sensitive: true,
   }),

@@ -20,12 +20,18 @@ export interface TokenSettings {
 export interface AccessToken {
   token: string;
   expiresIn: number;
+  jti: string;
+  /** Epoch seconds. */
+  exp: number;
 }
 
 export interface VerifiedClaims {
   sub: string;
   exp: number;
+  iat: number;
   jti: string;
+  /** The session (refresh family) the token was issued for; revocation keys on it. */
+  sid?: string;
 }
 
 /**
@@ -60,16 +66,19 @@ export class TokenService {
     };
   }
 
-  async issue(userId: string): Promise<AccessToken> {
+  async issue(userId: string, extra: { sid?: string } = {}): Promise<AccessToken> {
     const now = Math.floor(this.clock() / 1000);
+    const jti = randomUUID();
+    const exp = now + this.#settings.ttlSeconds;
     const token = await this.#signer.sign({
       sub: userId,
       iss: this.#settings.issuer,
       aud: this.#settings.audience,
-      jti: randomUUID(),
-      exp: now + this.#settings.ttlSeconds,
+      jti,
+      exp,
+      ...(extra.sid === undefined ? {} : { sid: extra.sid }),
     });
-    return { token, expiresIn: this.#settings.ttlSeconds };
+    return { token, expiresIn: this.#settings.ttlSeconds, jti, exp };
   }
 
   /** The claims of a token verified before and not expired, without a promise: the common case. */
@@ -106,7 +115,8 @@ export class TokenService {
     ) {
       return null;
     }
-    const verified = { sub: claims.sub, exp: claims.exp, jti: claims.jti };
+    const verified: VerifiedClaims = { sub: claims.sub, exp: claims.exp, iat: claims.iat, jti: claims.jti };
+    if (typeof claims.sid === "string") verified.sid = claims.sid;
     if (this.#verified.size >= VERIFIED_MAX) {
       const oldest = this.#oldest.next();
       if (oldest !== undefined) this.#verified.delete(oldest);

@@ -26,6 +26,8 @@ export interface UsersDb {
     subscription: SubscriptionName,
     expiresAt: string | null,
   ): boolean;
+  /** Disables (or enables again) an account: the gateway then refuses its login, refresh and tokens. */
+  setDisabled(id: string, disabled: boolean): boolean;
   count(): number;
   close(): void;
 }
@@ -36,6 +38,7 @@ interface Row {
   password_hash: string;
   subscription: SubscriptionName;
   expires_at: string | null;
+  disabled: number;
 }
 
 const SCHEMA = `
@@ -58,6 +61,10 @@ export function openUsersDb(path: string): UsersDb {
     db.exec("PRAGMA busy_timeout = 5000");
   }
   db.exec(SCHEMA);
+  // Databases made before accounts could be disabled get the column, every row enabled.
+  const columns = db.prepare<{ name: string }, []>("PRAGMA table_info(users)").all();
+  if (!columns.some((c) => c.name === "disabled"))
+    db.exec("ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))");
 
   const byId = db.prepare<Row, [string]>("SELECT * FROM users WHERE id = ?");
   const byEmail = db.prepare<Row, [string]>("SELECT * FROM users WHERE email = ?");
@@ -68,6 +75,7 @@ export function openUsersDb(path: string): UsersDb {
   const update = db.prepare<never, [SubscriptionName, string | null, string, string]>(
     "UPDATE users SET subscription = ?, expires_at = ? WHERE id = ? AND email = ?",
   );
+  const disable = db.prepare<never, [number, string]>("UPDATE users SET disabled = ? WHERE id = ?");
   const countAll = db.prepare<{ n: number }, []>("SELECT count(*) AS n FROM users");
 
   return {
@@ -77,6 +85,7 @@ export function openUsersDb(path: string): UsersDb {
       insert.run(u.id, u.email, u.passwordHash, u.subscription, u.expires_at).changes > 0,
     setSubscription: (id, email, subscription, expiresAt) =>
       update.run(subscription, expiresAt, id, email).changes > 0,
+    setDisabled: (id, disabled) => disable.run(disabled ? 1 : 0, id).changes > 0,
     count: () => countAll.get()?.n ?? 0,
     close: () => db.close(),
   };
@@ -85,7 +94,14 @@ export function openUsersDb(path: string): UsersDb {
 function toStored(row: Row | null): StoredUser | null {
   if (row === null) return null;
   return {
-    user: { id: row.id, email: row.email, subscription: row.subscription, expires_at: row.expires_at },
+    user: {
+      id: row.id,
+      email: row.email,
+      subscription: row.subscription,
+      expires_at: row.expires_at,
+      // Only when true, so an enabled user looks as it always did.
+      ...(row.disabled === 1 ? { disabled: true } : {}),
+    },
     passwordHash: row.password_hash,
   };
 }

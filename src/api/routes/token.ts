@@ -1,0 +1,74 @@
+import { Elysia, t } from "elysia";
+import { OAuthError } from "../../core/errors.ts";
+import { TokenResponse } from "../../models/auth.ts";
+import { OAuthErrorBody, RevokeBody, TokenBody } from "../../models/session.ts";
+import type { SessionService } from "../../services/sessions/session-service.ts";
+import { requestContext } from "../plugins/request-context.ts";
+import { NO_STORE, problemResponses } from "./responses.ts";
+
+const oauthError = (example: string) =>
+  t.Object(OAuthErrorBody.properties, {
+    description: "RFC 6749 §5.2 error (application/json, not problem+json)",
+    examples: [{ error: example, error_description: "The refresh token is invalid, expired or revoked." }],
+  });
+
+/** The OAuth 2.0 endpoints of the session lifecycle: refresh (RFC 6749 §6) and revocation (RFC 7009). */
+export function tokenRoutes(sessions: SessionService) {
+  return new Elysia({ name: "routes/token" })
+    .use(requestContext)
+    .post(
+      "/token",
+      async ({ body, call, set }) => {
+        Object.assign(set.headers, NO_STORE);
+        if (body.grant_type !== "refresh_token")
+          throw new OAuthError("unsupported_grant_type", 'This endpoint takes grant_type "refresh_token".');
+        if (!body.refresh_token) throw new OAuthError("invalid_request", "refresh_token is required.");
+        return sessions.refresh(body.refresh_token, call);
+      },
+      {
+        body: TokenBody,
+        parse: ["urlencoded", "json"],
+        response: {
+          200: TokenResponse,
+          400: oauthError("invalid_grant"),
+          413: problemResponses[413],
+          415: problemResponses[415],
+          502: problemResponses[502],
+          503: problemResponses[503],
+          504: problemResponses[504],
+        },
+        detail: {
+          tags: ["auth"],
+          summary: "Refresh: a new access token and a new refresh token",
+          description:
+            "RFC 6749 §6, as a form or JSON: `grant_type=refresh_token&refresh_token=...`. The refresh token sent stops working (rotation); sending it again ends the whole session (RFC 9700 §4.14.2), except for one retry within `GATEWAY_REFRESH_GRACE` seconds, which gets the same answer again. Errors are RFC 6749 §5.2 JSON: `invalid_grant` (unknown, expired, revoked or reused token; deleted or disabled user), `invalid_request`, `unsupported_grant_type`.",
+        },
+      },
+    )
+    .post(
+      "/revoke",
+      async ({ body }) => {
+        await sessions.revoke(body.token);
+        return new Response(null, { status: 200, headers: NO_STORE });
+      },
+      {
+        body: RevokeBody,
+        parse: ["urlencoded", "json"],
+        response: {
+          200: t.Void({
+            description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 §2.2)",
+          }),
+          400: oauthError("invalid_request"),
+          413: problemResponses[413],
+          415: problemResponses[415],
+          503: problemResponses[503],
+        },
+        detail: {
+          tags: ["auth"],
+          summary: "Revoke a refresh or access token (RFC 7009)",
+          description:
+            "Form or JSON `token` (+ optional `token_type_hint`, which is not needed: the two kinds look different). A refresh token ends its session and refuses the session's access tokens; an access token is refused from now on and ends its session too. An unknown or invalid token gets the same 200.",
+        },
+      },
+    );
+}
