@@ -12,6 +12,7 @@ import { loginRoutes } from "./api/routes/login.ts";
 import { metricsRoutes } from "./api/routes/metrics.ts";
 import { profileRoutes } from "./api/routes/profile.ts";
 import { searchRoutes } from "./api/routes/search.ts";
+import { wellKnownRoutes } from "./api/routes/well-known.ts";
 import type { Logger } from "./core/logger.ts";
 import { TrustedProxies } from "./core/security/client-ip.ts";
 import type { Services } from "./services/container.ts";
@@ -46,6 +47,7 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
           ? metricsRoutes(services.metrics, services.config.metricsToken)
           : new Elysia(),
       )
+      .use(wellKnownRoutes(services.keys, services.config.publicUrl))
       .use(loginRoutes(services.auth, new TrustedProxies(services.config.trustProxy ?? [])))
       .use(profileRoutes(services.auth, services.limiter))
       .use(searchRoutes(services.auth, services.limiter, services.search))

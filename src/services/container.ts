@@ -1,6 +1,8 @@
 import type { GatewayConfig } from "../core/config/load.ts";
 import type { Logger } from "../core/logger.ts";
 import { GatewayMetrics } from "../core/metrics/gateway-metrics.ts";
+import type { KeyRing } from "../core/security/key-ring.ts";
+import type { KeyRingHolder } from "../core/security/key-ring-holder.ts";
 import { TokenService } from "../core/security/tokens.ts";
 import { Tracer } from "../core/tracing/tracer.ts";
 import type { CacheStore } from "../stores/cache-store.ts";
@@ -21,17 +23,23 @@ import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { RetryBudget } from "./resilience/retry-budget.ts";
 import { SearchCache } from "./search-cache.ts";
 import { SearchService } from "./search-service.ts";
+import { tokenKeys } from "./token-keys.ts";
 import { UserCache } from "./user-cache.ts";
 import { UsersClient } from "./users-client.ts";
 
-/** A config whose backends and secret are known: what `loadConfig` gives outside demo mode. */
-export type ReadyConfig = GatewayConfig & { usersUrl: string; aggregatorUrl: string; jwtSecret: string };
+/**
+ * A config whose backends and token keys are known: what `loadConfig` gives outside demo mode (keys or
+ * secret), or what a demo made of it (`demoKeys`, generated).
+ */
+export type ReadyConfig = GatewayConfig & { usersUrl: string; aggregatorUrl: string; demoKeys?: KeyRing };
 
 export interface Services {
   config: ReadyConfig;
   users: UsersClient;
   aggregator: AggregatorClient;
   tokens: TokenService;
+  /** The key ring in use (reloaded in place); /.well-known/jwks.json publishes its public keys. */
+  keys: KeyRingHolder;
   auth: AuthService;
   search: SearchService;
   limiter: Limiter;
@@ -113,8 +121,9 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     timeoutMs: config.aggregatorTimeoutMs,
     ...aggregatorOptions,
   });
+  const signing = tokenKeys(config, logger);
   const tokens = new TokenService({
-    secret: config.jwtSecret,
+    keys: signing.keys,
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
     ttlSeconds: config.jwtTtl,
@@ -142,6 +151,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     users,
     aggregator,
     tokens,
+    keys: signing.keys,
     auth,
     search,
     limiter,
@@ -151,6 +161,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     metrics,
     tracer,
     close: () => {
+      signing.stop();
       limitStore.close();
       cacheStore.close();
       aggregator.close();
