@@ -1,5 +1,5 @@
 import { type FSWatcher, statSync, watch } from "node:fs";
-import { basename, dirname } from "node:path";
+import { dirname } from "node:path";
 import type { Logger } from "../logger.ts";
 import { type KeyRing, loadKeyRing } from "./key-ring.ts";
 import type { KeyRingHolder } from "./key-ring-holder.ts";
@@ -43,15 +43,12 @@ export function watchKeyRing(path: string, holder: KeyRingHolder, logger: Logger
   };
   const onHangup = () => reload("SIGHUP");
   process.on("SIGHUP", onHangup);
-  // A file is watched through its directory: an editor's save replaces the file, which a watch on the
-  // file itself would lose.
+  // A file is watched through its directory, and any change there counts: an editor's save replaces the
+  // file, and a Kubernetes Secret swaps a symlink beside it, both of which a watch on the file would miss.
+  // A change that leaves the ring as it was logs nothing (see fingerprint).
   let watcher: FSWatcher | undefined;
   try {
-    const file = basename(path);
-    const isFile = !statSync(path).isDirectory();
-    watcher = watch(isFile ? dirname(path) : path, (_event, name) => {
-      if (!isFile || name === null || name === file) soon("file change");
-    });
+    watcher = watch(statSync(path).isDirectory() ? path : dirname(path), () => soon("file change"));
     watcher.on("error", () => undefined);
   } catch (error) {
     logger.warn("key ring: cannot watch for changes, reload with SIGHUP", {

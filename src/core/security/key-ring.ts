@@ -141,8 +141,8 @@ export function keyFilesOf(dir: string): string[] {
     .map((name) => join(dir, name));
 }
 
-/** Reads GATEWAY_JWT_KEYS: a directory of JWK files or one JWK Set file. Synchronous, for config checks. */
-export function loadKeyRing(path: string): KeyRing {
+/** Every key of a directory of JWK files or of one JWK Set file, each checked alone (for listing). */
+export function keysAt(path: string): RingKey[] {
   let isDir: boolean;
   try {
     isDir = statSync(path).isDirectory();
@@ -150,8 +150,12 @@ export function loadKeyRing(path: string): KeyRing {
     throw new KeyRingError(`${path}: no such file or directory`);
   }
   const files = isDir ? keyFilesOf(path) : [path];
-  const keys = files.flatMap((file) => jwksOfFile(file).map((jwk, i) => parseKey(jwk, `${file}#${i}`)));
-  return ringOf("asymmetric", keys, path);
+  return files.flatMap((file) => jwksOfFile(file).map((jwk, i) => parseKey(jwk, `${file}#${i}`)));
+}
+
+/** Reads GATEWAY_JWT_KEYS and checks it as a ring. Synchronous, so the config check can use it. */
+export function loadKeyRing(path: string): KeyRing {
+  return ringOf("asymmetric", keysAt(path), path);
 }
 
 /** A ring from JWKs already in memory (a demo's generated key). */
