@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { VERSION } from "../src/version.ts";
 import { registerHealthcheck } from "./commands/healthcheck.ts";
+import { registerKeys } from "./commands/keys.ts";
 import { registerLogin } from "./commands/login.ts";
 import { registerProfile } from "./commands/profile.ts";
 import { registerReference } from "./commands/reference.ts";
@@ -22,5 +23,6 @@ export function buildProgram(io: IO): Command {
   registerSearch(program, io);
   registerReference(program, io);
   registerHealthcheck(program, io);
+  registerKeys(program, io);
   return program;
 }

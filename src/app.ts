@@ -15,6 +15,7 @@ import { metricsRoutes } from "./api/routes/metrics.ts";
 import { profileRoutes } from "./api/routes/profile.ts";
 import { searchRoutes } from "./api/routes/search.ts";
 import { tokenRoutes } from "./api/routes/token.ts";
+import { wellKnownRoutes } from "./api/routes/well-known.ts";
 import type { Logger } from "./core/logger.ts";
 import { TrustedProxies } from "./core/security/client-ip.ts";
 import type { Services } from "./services/container.ts";
@@ -50,6 +51,7 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
           ? metricsRoutes(services.metrics, services.config.metricsToken)
           : new Elysia(),
       )
+      .use(wellKnownRoutes(services.keys, services.config.publicUrl))
       .use(loginRoutes(services.auth, new TrustedProxies(services.config.trustProxy ?? [])))
       .use(tokenRoutes(services.sessions))
       .use(logoutRoutes(services.auth, services.sessions))

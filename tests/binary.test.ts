@@ -234,7 +234,7 @@ describe("compiled binary", () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr.toString().trim()).toBe(
       "gateway: config: set GATEWAY_USERS_URL (--users-url), GATEWAY_AGGREGATOR_URL (--aggregator-url) and " +
-        "GATEWAY_JWT_SECRET (--jwt-secret), a secret of at least 32 bytes, or run with --demo to use the built-in reference backends",
+        "GATEWAY_JWT_KEYS (--jwt-keys), a key ring, or run with --demo to use the built-in reference backends",
     );
   });
 });

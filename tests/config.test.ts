@@ -121,7 +121,9 @@ describe("loadConfig", () => {
       "set GATEWAY_USERS_URL (--users-url) and GATEWAY_AGGREGATOR_URL (--aggregator-url), or run with --demo to use the built-in reference backends",
     ]);
     const noSecret = problemsOf(() => loadConfig({ env: { ...BACKENDS, GATEWAY_JWT_SECRET: "" } }));
-    expect(noSecret).toEqual(["set GATEWAY_JWT_SECRET (--jwt-secret) to a secret of at least 32 bytes"]);
+    expect(noSecret).toEqual([
+      "set GATEWAY_JWT_KEYS (--jwt-keys) to a key ring (`gateway keys generate`), or GATEWAY_JWT_SECRET to an HS256 secret of at least 32 bytes",
+    ]);
   });
 
   test("demo mode needs neither backends nor a secret", () => {

@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { flagUsage } from "../../src/core/config/docs.ts";
-import { ConfigError, demoSecret, loadConfig } from "../../src/core/config/load.ts";
+import { ConfigError, loadConfig } from "../../src/core/config/load.ts";
 import { configFileSetting, settings } from "../../src/core/config/settings.ts";
 import { createLogger } from "../../src/core/logger.ts";
+import { demoKeyRing } from "../../src/core/security/key-gen.ts";
 import { tracerFromEnv } from "../../src/core/tracing/from-env.ts";
 import { startGateway } from "../../src/server.ts";
 import { createServices } from "../../src/services/container.ts";
@@ -38,7 +39,7 @@ export function registerServe(program: Command, io: IO): void {
       throw new CliError((error as Error).message, EXIT.usage);
     }
     const logger = createLogger(config.logLevel, (line) => io.stdout(`${line}\n`), {}, config.logFormat);
-    const stack = await startDemoBackends(config, config.jwtSecret ?? demoSecret());
+    const stack = await startDemoBackends(config, demoKeyRing);
     const services = createServices(stack.config, logger, { tracer: tracerFromEnv(io.env, VERSION, logger) });
     let gateway: ReturnType<typeof startGateway>;
     try {
@@ -65,6 +66,7 @@ export function registerServe(program: Command, io: IO): void {
       demo: config.demo,
       users_url: stack.config.usersUrl,
       aggregator_url: stack.config.aggregatorUrl,
+      token_key: `${services.keys.current.active.alg} ${services.keys.current.active.kid}`,
       limits: config.redisUrl ? `redis (${config.redisFailure} on failure)` : "in-process",
       sessions: services.sessionScope,
       metrics_url: `${gateway.adminUrl ?? gateway.url}/metrics`,

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { GatewayConfig } from "../../src/core/config/load.ts";
+import type { KeyRing } from "../../src/core/security/key-ring.ts";
 import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
 import type { RunningService } from "../../src/reference/service.ts";
 import { DEMO_USERS, startUsersService } from "../../src/reference/users/index.ts";
@@ -19,7 +20,8 @@ export interface DemoStack {
  * exactly the production path: real HTTP (or gRPC, with `demoTransport`), the same clients, the same
  * validation.
  */
-export async function startDemoBackends(config: GatewayConfig, secret: string): Promise<DemoStack> {
+/** `keys` signs tokens when the config names neither a key ring nor a secret. */
+export async function startDemoBackends(config: GatewayConfig, keys: () => KeyRing): Promise<DemoStack> {
   const started: DemoStack["started"] = [];
   const stop = async () => {
     await Promise.all(started.map(({ service }) => service.stop()));
@@ -44,7 +46,12 @@ export async function startDemoBackends(config: GatewayConfig, secret: string): 
       aggregatorUrl = (grpc ? service.grpcUrl : undefined) ?? service.url;
     }
     return {
-      config: { ...config, usersUrl, aggregatorUrl, jwtSecret: config.jwtSecret ?? secret },
+      config: {
+        ...config,
+        usersUrl,
+        aggregatorUrl,
+        ...(config.jwtKeys === undefined && config.jwtSecret === undefined ? { demoKeys: keys() } : {}),
+      },
       started,
       stop,
     };

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../../src/core/config/load.ts";
 import { settings } from "../../src/core/config/settings.ts";
 import { silentLogger } from "../../src/core/logger.ts";
+import { generateJwk } from "../../src/core/security/key-gen.ts";
+import { type KeyRing, keyRingOf, loadKeyRing } from "../../src/core/security/key-ring.ts";
 import type { CallContext } from "../../src/services/call-context.ts";
 import { createServices, type Services } from "../../src/services/container.ts";
 import { configDir, loadCredentials, writePrivate } from "./credentials.ts";
@@ -23,20 +24,21 @@ export interface Session {
 }
 
 /**
- * A secret that outlives one command, so a token saved by `gateway login` in demo mode still verifies on
- * the next command. Only used when no GATEWAY_JWT_SECRET is set and the backends are the in-process demo.
+ * A key ring that outlives one command, so a token saved by `gateway login` in demo mode still verifies
+ * on the next command. Only used when neither keys nor a secret are set and the backends are the
+ * in-process demo; a file that does not load (hand-edited, an older format) is replaced.
  */
-function localDemoSecret(env: IO["env"]): string {
-  const path = join(configDir(env), "demo-secret");
-  try {
-    const existing = readFileSync(path, "utf8").trim();
-    if (existing.length >= 32) return existing;
-  } catch {
-    // Not there yet.
-  }
-  const secret = randomBytes(32).toString("base64url");
-  writePrivate(path, secret);
-  return secret;
+function localDemoKeys(env: IO["env"]): () => KeyRing {
+  return () => {
+    const path = join(configDir(env), "demo-keys.json");
+    try {
+      return loadKeyRing(path);
+    } catch {
+      const jwk = generateJwk("EdDSA", "active");
+      writePrivate(path, `${JSON.stringify({ keys: [jwk] }, null, 2)}\n`);
+      return keyRingOf([jwk], path);
+    }
+  };
 }
 
 export async function openSession(io: IO, configFile?: string): Promise<Session> {
@@ -44,13 +46,13 @@ export async function openSession(io: IO, configFile?: string): Promise<Session>
   const config = loadConfig({ flags: { demo: true, config: configFile }, env: io.env });
   // Real users (a Users URL) need the real secret; only the reference Users service has demo users.
   const demo = !config.usersUrl;
-  if (!demo && !config.jwtSecret) {
+  if (!demo && config.jwtKeys === undefined && config.jwtSecret === undefined) {
     throw new CliError(
-      `set ${settings.jwtSecret.env} to the gateway's secret: one-off commands sign and verify tokens like the server`,
+      `set ${settings.jwtKeys.env} to the gateway's key ring (or ${settings.jwtSecret.env} to its HS256 secret): one-off commands sign and verify tokens like the server`,
       EXIT.usage,
     );
   }
-  const stack = await startDemoBackends(config, config.jwtSecret ?? localDemoSecret(io.env));
+  const stack = await startDemoBackends(config, localDemoKeys(io.env));
   const requestId = `cli-${randomBytes(8).toString("hex")}`;
   const services = createServices(stack.config, silentLogger);
   return {

@@ -1,6 +1,8 @@
 import type { GatewayConfig } from "../core/config/load.ts";
 import type { Logger } from "../core/logger.ts";
 import { GatewayMetrics } from "../core/metrics/gateway-metrics.ts";
+import type { KeyRing } from "../core/security/key-ring.ts";
+import type { KeyRingHolder } from "../core/security/key-ring-holder.ts";
 import { TokenService } from "../core/security/tokens.ts";
 import { Tracer } from "../core/tracing/tracer.ts";
 import type { CacheStore } from "../stores/cache-store.ts";
@@ -23,17 +25,23 @@ import { SearchCache } from "./search-cache.ts";
 import { SearchService } from "./search-service.ts";
 import { createSessionParts } from "./sessions/create.ts";
 import type { SessionService } from "./sessions/session-service.ts";
+import { tokenKeys } from "./token-keys.ts";
 import { UserCache } from "./user-cache.ts";
 import { UsersClient } from "./users-client.ts";
 
-/** A config whose backends and secret are known: what `loadConfig` gives outside demo mode. */
-export type ReadyConfig = GatewayConfig & { usersUrl: string; aggregatorUrl: string; jwtSecret: string };
+/**
+ * A config whose backends and token keys are known: what `loadConfig` gives outside demo mode (keys or
+ * secret), or what a demo made of it (`demoKeys`, generated).
+ */
+export type ReadyConfig = GatewayConfig & { usersUrl: string; aggregatorUrl: string; demoKeys?: KeyRing };
 
 export interface Services {
   config: ReadyConfig;
   users: UsersClient;
   aggregator: AggregatorClient;
   tokens: TokenService;
+  /** The key ring in use (reloaded in place); /.well-known/jwks.json publishes its public keys. */
+  keys: KeyRingHolder;
   auth: AuthService;
   sessions: SessionService;
   /** Where sessions and revocations live: "redis" (the fleet) or "in-process". */
@@ -140,8 +148,9 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     timeoutMs: config.aggregatorTimeoutMs,
     ...aggregatorOptions,
   });
+  const signing = tokenKeys(config, logger);
   const tokens = new TokenService({
-    secret: config.jwtSecret,
+    keys: signing.keys,
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
     ttlSeconds: config.jwtTtl,
@@ -180,6 +189,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     users,
     aggregator,
     tokens,
+    keys: signing.keys,
     auth,
     sessions,
     sessionScope: session.scope,
@@ -191,6 +201,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     metrics,
     tracer,
     close: () => {
+      signing.stop();
       limitStore.close();
       cacheStore.close();
       session.close();

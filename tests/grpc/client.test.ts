@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ServerCredentials } from "@grpc/grpc-js";
 import { startDemoBackends } from "../../cli/lib/demo.ts";
 import { ConfigError } from "../../src/core/config/load.ts";
+import { demoKeyRing } from "../../src/core/security/key-gen.ts";
 import type { AggregatorSearchRequest } from "../../src/models/search.ts";
 import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
 import type { RunningService } from "../../src/reference/service.ts";
@@ -10,7 +11,7 @@ import { createAggregatorClient, HttpAggregatorClient } from "../../src/services
 import { deadUrl } from "../helpers/fake-backend.ts";
 import { grpcFaults, startFakeGrpcAggregator } from "../helpers/fake-grpc-aggregator.ts";
 import { call, DEMO, get } from "../helpers/http.ts";
-import { configFor, startStack, TEST_SECRET } from "../helpers/stack.ts";
+import { configFor, startStack } from "../helpers/stack.ts";
 import { makeLocalhostCertificate, type TestCertificate } from "../helpers/tls.ts";
 import { tokenFor } from "../helpers/tokens.ts";
 
@@ -157,7 +158,7 @@ describe("configuration", () => {
   test("--demo-transport: http by default, grpc points the gateway at the reference's grpc:// URL", async () => {
     expect(configFor({ demo: true }).demoTransport).toBe("http");
     expect(() => configFor({ demo: true, demoTransport: "carrier-pigeon" })).toThrow(ConfigError);
-    const demo = await startDemoBackends(configFor({ demo: true, demoTransport: "grpc" }), TEST_SECRET);
+    const demo = await startDemoBackends(configFor({ demo: true, demoTransport: "grpc" }), demoKeyRing);
     try {
       const aggregator = demo.started.find((s) => s.name === "aggregator")?.service;
       expect(demo.config.aggregatorUrl).toBe(aggregator?.grpcUrl as string);

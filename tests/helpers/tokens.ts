@@ -22,6 +22,7 @@ export async function tokenFor(source: TokenSource, who: { email: string }): Pro
  * its tokens are accepted there because they share secret, issuer, audience and TTL.
  */
 export function tokensOf(config: ReadyConfig): Pick<Services, "tokens"> {
+  if (config.jwtSecret === undefined) throw new Error("tokensOf needs a gateway configured with a jwtSecret");
   return {
     tokens: new TokenService({
       secret: config.jwtSecret,

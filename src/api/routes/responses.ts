@@ -26,6 +26,7 @@ export const problemResponses = {
     "forbidden",
     "Your free plan allows at most 2 categories per search; 3 were given.",
   ),
+  404: problem(404, "Not found", "not-found", "There is no such resource."),
   413: problem(413, "Payload too large", "payload-too-large", "The request body exceeds 16384 bytes."),
   415: problem(
     415,

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import type { LoginLimits, PlanTable } from "../../models/subscription.ts";
 import { TrustedProxies } from "../security/client-ip.ts";
+import { loadKeyRing } from "../security/key-ring.ts";
 import { redactUrls } from "../security/redact-url.ts";
 import { readConfigFile } from "./file.ts";
 import { ParseError } from "./parsers.ts";
@@ -8,6 +8,8 @@ import { fileSections, loadLoginLimits, loadPlans } from "./sections.ts";
 import { configFileSetting, type SettingKey, type Settings, settings } from "./settings.ts";
 
 export interface GatewayConfig extends Settings {
+  /** Resolved: the setting, else the public URL, else "gateway" (see issuerOf). */
+  jwtIssuer: string;
   plans: PlanTable;
   login: LoginLimits;
   configFile?: string;
@@ -73,11 +75,16 @@ export function loadConfig({ flags = {}, env = process.env }: ConfigSources): Ga
 
   const config = {
     ...values,
+    jwtIssuer: issuerOf(values.jwtIssuer as string | undefined, values.publicUrl as string | undefined),
     plans: loadPlans(file.plans, problems),
     login: loadLoginLimits(file.login, problems),
   } as GatewayConfig;
   if (configFile) config.configFile = configFile;
-  problems.push(...missingForProduction(config, invalid), ...unsafeCombinations(config));
+  problems.push(
+    ...missingForProduction(config, invalid),
+    ...unsafeCombinations(config),
+    ...keyProblems(config, values.jwtIssuer as string | undefined),
+  );
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -88,10 +95,11 @@ function missingForProduction(config: GatewayConfig, invalid: Set<SettingKey>): 
   const absent = (key: SettingKey) => config[key] === undefined && !invalid.has(key);
   const backends = (["usersUrl", "aggregatorUrl"] as const).filter(absent);
   const names = backends.map((key) => `${settings[key].env} (${settings[key].flag})`);
-  if (absent("jwtSecret")) {
-    const secret = `${settings.jwtSecret.env} (${settings.jwtSecret.flag})`;
-    if (names.length === 0) return [`set ${secret} to a secret of at least 32 bytes`];
-    names.push(`${secret}, a secret of at least 32 bytes`);
+  if (absent("jwtKeys") && absent("jwtSecret")) {
+    const keys = `${settings.jwtKeys.env} (${settings.jwtKeys.flag}) to a key ring (\`gateway keys generate\`)`;
+    const secret = `${settings.jwtSecret.env} to an HS256 secret of at least 32 bytes`;
+    if (names.length === 0) return [`set ${keys}, or ${secret}`];
+    names.push(`${settings.jwtKeys.env} (${settings.jwtKeys.flag}), a key ring`);
   }
   if (names.length === 0) return [];
   const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
@@ -118,7 +126,32 @@ function unsafeCombinations(config: GatewayConfig): string[] {
   return problems;
 }
 
-/** Demo mode signs with a fresh random secret unless one is given, so demo tokens never outlive the process. */
-export function demoSecret(): string {
-  return randomBytes(32).toString("base64url");
+/**
+ * The issuer identifier is one value: RFC 8414 §3.3 has a client refuse metadata whose `issuer` differs
+ * from the one it expects, and tokens' `iss` is what it expects. So it follows the public URL unless set.
+ */
+function issuerOf(issuer: string | undefined, publicUrl: string | undefined): string {
+  return issuer ?? publicUrl ?? "gateway";
+}
+
+/** The token keys: one kind of ring (RFC 8725 §3.1), which must load, and one issuer for tokens and metadata. */
+function keyProblems(config: GatewayConfig, explicitIssuer: string | undefined): string[] {
+  const problems: string[] = [];
+  if (config.jwtKeys !== undefined && config.jwtSecret !== undefined) {
+    problems.push(
+      `${settings.jwtKeys.env} and ${settings.jwtSecret.env} are both set: a gateway signs with its key ring or, for compatibility, with an HS256 secret, never both; unset one`,
+    );
+  } else if (config.jwtKeys !== undefined) {
+    try {
+      loadKeyRing(config.jwtKeys);
+    } catch (error) {
+      problems.push(`${settings.jwtKeys.env}: ${(error as Error).message}`);
+    }
+  }
+  if (explicitIssuer !== undefined && config.publicUrl !== undefined && explicitIssuer !== config.publicUrl) {
+    problems.push(
+      `${settings.jwtIssuer.env} "${explicitIssuer}" differs from ${settings.publicUrl.env} "${config.publicUrl}": the metadata's issuer must equal the tokens' iss (RFC 8414 §3.3); unset ${settings.jwtIssuer.env}`,
+    );
+  }
+  return problems;
 }

@@ -114,3 +114,21 @@ export function list(what: string, check: (entry: string) => void): Parser<strin
     return trimmed;
   };
 }
+
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/**
+ * The gateway's public origin, which is also its OAuth issuer identifier: RFC 8414 §2 wants an https URL
+ * without query or fragment. Plain http is let through for loopback only (development, tests), as
+ * RFC 8252 §8.3 does for redirect URIs. A path is refused: the metadata would then live at
+ * `/.well-known/oauth-authorization-server/<path>` (RFC 8414 §3.1), which nothing in front would route here.
+ */
+export const publicOrigin: Parser<string> = (raw) => {
+  const value = url("https", "http")(raw);
+  const parsed = new URL(value);
+  if (parsed.protocol === "http:" && !LOOPBACK.has(parsed.hostname))
+    throw new ParseError("an https:// origin (http:// only for localhost, 127.0.0.1 or [::1])");
+  if (parsed.pathname !== "/" || parsed.search !== "" || parsed.hash !== "" || parsed.username !== "")
+    throw new ParseError("an origin like https://gateway.example.com, without path, query or user:password@");
+  return parsed.origin;
+};

@@ -8,6 +8,7 @@ import {
   list,
   oneOf,
   type Parser,
+  publicOrigin,
   secret,
   text,
   url,
@@ -64,21 +65,38 @@ export const settings = {
       "URL of the Aggregator: `http(s)://` for HTTP/JSON, `grpc://` or `grpcs://` (TLS) for gRPC (required unless `--demo`)",
     parse: aggregatorUrl,
   }),
+  jwtKeys: setting<string, undefined>({
+    env: "GATEWAY_JWT_KEYS",
+    flag: "--jwt-keys",
+    default: undefined,
+    description:
+      "Key ring for access tokens (EdDSA/ES256): a directory of JWK files or one JWK Set file, reloaded on SIGHUP and on change (`gateway keys generate`; `--demo` generates one per start)",
+    parse: text,
+  }),
   jwtSecret: setting<string, undefined>({
     env: "GATEWAY_JWT_SECRET",
     flag: "--jwt-secret",
     default: undefined,
     description:
-      "HS256 signing secret, at least 32 bytes (required unless `--demo`, which generates one per start)",
+      "HS256 signing secret, at least 32 bytes, for compatibility only: instead of `GATEWAY_JWT_KEYS`, never with it",
     parse: secret(32),
     sensitive: true,
   }),
-  jwtIssuer: setting({
+  jwtIssuer: setting<string, undefined>({
     env: "GATEWAY_JWT_ISSUER",
     flag: "--jwt-issuer",
-    default: "gateway",
-    description: "`iss` of issued tokens, required on verify",
+    default: undefined,
+    description:
+      "`iss` of issued tokens, required on verify (default: `GATEWAY_PUBLIC_URL` when set, else `gateway`)",
     parse: text,
+  }),
+  publicUrl: setting<string, undefined>({
+    env: "GATEWAY_PUBLIC_URL",
+    flag: "--public-url",
+    default: undefined,
+    description:
+      "The gateway's public origin (`https://`, or `http://` on loopback): the issuer and the URLs of `/.well-known/oauth-authorization-server`, which answers 404 without it",
+    parse: publicOrigin,
   }),
   jwtAudience: setting({
     env: "GATEWAY_JWT_AUDIENCE",

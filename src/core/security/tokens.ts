@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { jwt } from "@elysiajs/jwt";
+import { type JWTHeaderParameters, jwtVerify, SignJWT } from "jose";
 import { OldestKey } from "../oldest-key.ts";
+import { hmacRing, type KeyRing, type RingKey } from "./key-ring.ts";
+import { KeyRingHolder } from "./key-ring-holder.ts";
 
 // Bounded: a flood of distinct valid tokens evicts the oldest entries, which are then just verified again.
 const VERIFIED_MAX = 10_000;
@@ -10,12 +12,14 @@ const CLOCK_TOLERANCE_S = 5;
 
 const rememberedKey = (token: string) => Bun.CryptoHasher.hash("sha256", token, "base64");
 
-export interface TokenSettings {
-  secret: string;
+interface TokenLimits {
   issuer: string;
   audience: string;
   ttlSeconds: number;
 }
+
+/** An HS256 secret (compatibility, and the existing tests) or a key ring that may be reloaded. */
+export type TokenSettings = TokenLimits & ({ secret: string } | { keys: KeyRingHolder });
 
 export interface AccessToken {
   token: string;
@@ -30,54 +34,70 @@ export interface VerifiedClaims {
   exp: number;
   iat: number;
   jti: string;
-  /** The session (refresh family) the token was issued for; revocation keys on it. */
   sid?: string;
 }
 
 /**
- * Issues and verifies the gateway's HS256 tokens. @elysiajs/jwt's `verify()` checks nothing but the
- * signature unless told to, so every check is pinned here: the algorithm (no HS512, no `none`), issuer,
- * audience, and the presence of `exp`, `iat`, `sub` and `jti`. jose checks `iat` only against a maximum age,
- * so two more are ours: an `iat` in the future (beyond the clock tolerance) and a lifetime `exp - iat` above
- * the configured TTL, which no token of ours has, are refused. Either means a token minted outside `issue()`
- * (a leaked secret, a tool, an instance with a wrong clock), and a long lifetime would outlive a TTL cut.
+ * The key a token's header names, with the algorithm pinned to that key's: a token cannot choose how
+ * it is checked (RFC 8725 §3.1). An HS256 ring has one key, so a token without a kid (issued before kids
+ * existed) can only mean that one; an asymmetric ring refuses a token without a kid.
+ */
+function keyFor(ring: KeyRing, header: JWTHeaderParameters): RingKey {
+  const key =
+    header.kid === undefined
+      ? ring.kind === "hmac"
+        ? ring.active
+        : undefined
+      : ring.verifiers.get(header.kid);
+  if (!key || header.alg !== key.alg) throw new Error("no key of ours for this kid and alg");
+  return key;
+}
+
+/**
+ * Issues and verifies the gateway's access tokens with the key ring: signed with the active key (its kid
+ * in the header), verified with the key the kid names, active or verify-only. Every check is pinned
+ * here: the algorithm, issuer, audience, and the presence of `exp`, `iat`, `sub` and `jti`. jose checks
+ * `iat` only against a maximum age, so two more are ours: an `iat` in the future (beyond the clock
+ * tolerance) and a lifetime `exp - iat` above the configured TTL, which no token of ours has, are
+ * refused. Either means a token minted outside `issue()` (a leaked key, a tool, an instance with a wrong
+ * clock), and a long lifetime would outlive a TTL cut.
  */
 export class TokenService {
-  readonly #signer;
-  readonly #settings: TokenSettings;
-  readonly #verifyOptions;
+  readonly #keys: KeyRingHolder;
+  readonly #settings: TokenLimits;
   readonly #verified = new Map<string, VerifiedClaims>();
   readonly #oldest = new OldestKey(this.#verified);
+  readonly #resolve = (header: JWTHeaderParameters) => keyFor(this.#keys.current, header).verify;
 
-  // Injectable so tests can let a token expire without waiting. @elysiajs/jwt stamps `iat` with the real
-  // clock whatever this is, so a clock ahead of real time makes issued tokens look too long-lived.
+  // Injectable so tests can let a token expire without waiting.
   constructor(
     settings: TokenSettings,
     private readonly clock: () => number = Date.now,
   ) {
-    this.#settings = settings;
-    this.#signer = jwt({ name: "jwt", secret: settings.secret, alg: "HS256" }).decorator.jwt;
-    this.#verifyOptions = {
-      algorithms: ["HS256"],
+    this.#settings = {
       issuer: settings.issuer,
       audience: settings.audience,
-      requiredClaims: ["exp", "iat", "sub", "jti"],
-      clockTolerance: CLOCK_TOLERANCE_S,
+      ttlSeconds: settings.ttlSeconds,
     };
+    this.#keys = "keys" in settings ? settings.keys : new KeyRingHolder(hmacRing(settings.secret));
+    // A reload may retire a key: what was verified with the old ring is verified again with the new one.
+    this.#keys.onChange(() => this.#verified.clear());
   }
 
   async issue(userId: string, extra: { sid?: string } = {}): Promise<AccessToken> {
     const now = Math.floor(this.clock() / 1000);
-    const jti = randomUUID();
     const exp = now + this.#settings.ttlSeconds;
-    const token = await this.#signer.sign({
-      sub: userId,
-      iss: this.#settings.issuer,
-      aud: this.#settings.audience,
-      jti,
-      exp,
-      ...(extra.sid === undefined ? {} : { sid: extra.sid }),
-    });
+    const jti = randomUUID();
+    const key = this.#keys.current.active;
+    const token = await new SignJWT(extra.sid === undefined ? {} : { sid: extra.sid })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: "JWT" })
+      .setSubject(userId)
+      .setIssuer(this.#settings.issuer)
+      .setAudience(this.#settings.audience)
+      .setJti(jti)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .sign(key.sign);
     return { token, expiresIn: this.#settings.ttlSeconds, jti, exp };
   }
 
@@ -100,16 +120,25 @@ export class TokenService {
   async verify(token: string): Promise<VerifiedClaims | null> {
     const remembered = this.remembered(token);
     if (remembered) return remembered;
-    const claims = await this.#signer.verify(token, {
-      ...this.#verifyOptions,
-      currentDate: new Date(this.clock()),
-    });
+    let claims: Record<string, unknown>;
+    try {
+      ({ payload: claims } = await jwtVerify(token, this.#resolve, {
+        algorithms: this.#keys.current.algorithms,
+        issuer: this.#settings.issuer,
+        audience: this.#settings.audience,
+        requiredClaims: ["exp", "iat", "sub", "jti"],
+        clockTolerance: CLOCK_TOLERANCE_S,
+        currentDate: new Date(this.clock()),
+      }));
+    } catch {
+      return null;
+    }
     if (
-      !claims ||
       typeof claims.sub !== "string" ||
       typeof claims.exp !== "number" ||
       typeof claims.iat !== "number" ||
       typeof claims.jti !== "string" ||
+      (claims.sid !== undefined && typeof claims.sid !== "string") ||
       claims.iat > this.clock() / 1000 + CLOCK_TOLERANCE_S ||
       claims.exp - claims.iat > this.#settings.ttlSeconds
     ) {
