@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { jwt } from "@elysiajs/jwt";
-import { OldestKey } from "../oldest-key.ts";
+import { LRUCache } from "lru-cache";
 
 // Bounded: a flood of distinct valid tokens evicts the oldest entries, which are then just verified again.
 const VERIFIED_MAX = 10_000;
@@ -40,8 +40,8 @@ export class TokenService {
   readonly #signer;
   readonly #settings: TokenSettings;
   readonly #verifyOptions;
-  readonly #verified = new Map<string, VerifiedClaims>();
-  readonly #oldest = new OldestKey(this.#verified);
+  // Oldest verified goes first: `peek` does not count a use. Expiry is the token's own `exp`.
+  readonly #verified = new LRUCache<string, VerifiedClaims>({ max: VERIFIED_MAX });
 
   constructor(settings: TokenSettings) {
     this.#settings = settings;
@@ -70,7 +70,7 @@ export class TokenService {
   /** The claims of a token verified before and not expired, without a promise: the common case. */
   remembered(token: string): VerifiedClaims | undefined {
     const key = rememberedKey(token);
-    const remembered = this.#verified.get(key);
+    const remembered = this.#verified.peek(key);
     if (!remembered) return undefined;
     if (remembered.exp * 1000 > Date.now()) return remembered;
     this.#verified.delete(key);
@@ -99,10 +99,6 @@ export class TokenService {
       return null;
     }
     const verified = { sub: claims.sub, exp: claims.exp, jti: claims.jti };
-    if (this.#verified.size >= VERIFIED_MAX) {
-      const oldest = this.#oldest.next();
-      if (oldest !== undefined) this.#verified.delete(oldest);
-    }
     this.#verified.set(rememberedKey(token), verified);
     return verified;
   }
