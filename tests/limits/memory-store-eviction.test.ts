@@ -18,6 +18,25 @@ describe("memory limit store eviction order", () => {
     store.close();
   });
 
+  test("a bucket or counter written again after it expired counts as newly written", async () => {
+    let now = 1_000_000;
+    const store = new MemoryLimitStore(3, () => now);
+    const bucket = (key: string) => ({ key: `bucket:${key}`, limit: 1_000_000, periodMs: MINUTE });
+    const counter = (key: string, ttlMs: number) => ({ key, limit: 10, ttlMs, take: true });
+    // One bucket shared by all, so the counters fill the other two slots: a (short-lived), then b.
+    await store.decide(bucket("x"), counter("a", 1000));
+    await store.decide(bucket("x"), counter("b", MINUTE));
+    now += 2000;
+    // x (refilled, so expired) and a are written again: b is now the first written.
+    const again = await store.decide(bucket("x"), counter("a", MINUTE));
+    expect(again.counter?.count).toBe(1);
+    await store.increment(["c"], MINUTE);
+    expect(store.size).toBe(3);
+    expect((await store.read(["b"]))[0]?.count).toBe(0);
+    expect((await store.read(["a", "c"])).map((window) => window.count)).toEqual([1, 1]);
+    store.close();
+  });
+
   test("a long run of new keys, updates and reads evicts in first-written order", async () => {
     const now = 1_000_000;
     const store = new MemoryLimitStore(100, () => now);

@@ -3,7 +3,12 @@ import type { User } from "../../src/models/user.ts";
 import { UserCache } from "../../src/services/user-cache.ts";
 
 const MINUTE = 60_000;
-const user = (id: string): User => ({ id, email: `${id}@example.com`, subscription: "free", expires_at: null });
+const user = (id: string): User => ({
+  id,
+  email: `${id}@example.com`,
+  subscription: "free",
+  expires_at: null,
+});
 const load = async (id: string) => user(id);
 
 describe("user cache bounds", () => {
