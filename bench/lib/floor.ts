@@ -8,16 +8,16 @@
  * Run: bun bench/lib/floor.ts <aggregator-url> <token> [cache-entries, default 10000]
  */
 import { TypeCompiler } from "@sinclair/typebox/compiler";
-import { OldestKey } from "../../src/core/oldest-key.ts";
+import { LRUCache } from "lru-cache";
 import { AggregatorSearchResponse } from "../../src/models/search.ts";
 import { toProduct } from "../../src/services/search-service.ts";
 
 const check = TypeCompiler.Compile(AggregatorSearchResponse);
 const target = `${process.argv[2]}/v1/search`;
 const verified = new Map<string, string>([[`Bearer ${process.argv[3]}`, "bench-user"]]);
-const cache = new Map<string, string>();
-const oldest = new OldestKey(cache);
 const maxEntries = Math.max(1, Number(process.argv[4] ?? 10_000));
+// The gateway's bounded structure; `peek`, as the floor keeps no recency.
+const cache = new LRUCache<string, string>({ max: maxEntries });
 const json = { "content-type": "application/json" };
 let ids = 0;
 
@@ -30,7 +30,7 @@ const server = Bun.serve({
     if (!verified.has(request.headers.get("authorization") ?? "")) return new Response(null, { status: 401 });
     const query = url.searchParams.get("query") ?? "";
     const requestId = (++ids).toString(16);
-    let shared = cache.get(query);
+    let shared = cache.peek(query);
     if (shared === undefined) {
       const upstream = await fetch(target, {
         method: "POST",
@@ -40,7 +40,6 @@ const server = Bun.serve({
       const data: unknown = await upstream.json();
       if (!check.Check(data)) return new Response(null, { status: 502 });
       shared = JSON.stringify({ limit: 20, results: data.results.slice(0, 20).map(toProduct) });
-      if (cache.size >= maxEntries) cache.delete(oldest.next() as string);
       cache.set(query, shared);
     }
     return new Response(`{"request_id":"${requestId}",${shared.slice(1)}`, { headers: json });

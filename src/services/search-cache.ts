@@ -1,4 +1,4 @@
-import { OldestKey } from "../core/oldest-key.ts";
+import { LRUCache } from "lru-cache";
 import type { SearchResponse } from "../models/search.ts";
 import type { CacheEntry, CacheStore } from "../stores/cache-store.ts";
 
@@ -24,8 +24,8 @@ export interface CacheHit {
 }
 
 const CHECKED_MAX = 256;
-const recentKeys = new Map<string, string>();
-const oldestRecentKey = new OldestKey(recentKeys);
+// Memos, oldest written out first: reads are `peek`, as a hit on a memo need not keep it longer.
+const recentKeys = new LRUCache<string, string>({ max: CHECKED_MAX });
 
 // Part of every key: bump it when the stored shape changes, and old entries are simply never read.
 // 2: the shared part of an answer (limit, results, sources) instead of a whole SearchResponse.
@@ -38,8 +38,7 @@ const KEY_VERSION = 2;
  */
 export class SearchCache {
   readonly #inflight = new Map<string, Promise<unknown>>();
-  readonly #checked = new Map<string, string>();
-  readonly #oldestChecked = new OldestKey(this.#checked);
+  readonly #checked = new LRUCache<string, string>({ max: CHECKED_MAX });
   /** Calls that joined a load already in flight instead of starting one; for metrics. */
   coalesced = 0;
   readonly #ttlMs: number;
@@ -72,16 +71,12 @@ export class SearchCache {
     // The same searches come again and again (that is why there is a cache), so the last few keys are
     // remembered by the search exactly as given, and normalizing and hashing happen once per hot search.
     const given = JSON.stringify([search.query, search.categories, search.limit]);
-    let key = recentKeys.get(given);
+    let key = recentKeys.peek(given);
     if (key === undefined) {
       const query = search.query.trim().toLowerCase().replace(/\s+/g, " ").normalize("NFC");
       const categories = [...new Set(search.categories)].sort();
       const parts = JSON.stringify([KEY_VERSION, query, categories, search.limit]);
       key = Bun.CryptoHasher.hash("sha256", parts, "base64url");
-      if (recentKeys.size >= CHECKED_MAX) {
-        const oldest = oldestRecentKey.next();
-        if (oldest !== undefined) recentKeys.delete(oldest);
-      }
       recentKeys.set(given, key);
     }
     return key;
@@ -133,12 +128,8 @@ export class SearchCache {
    * text of each hot key is remembered (a bounded few) and a store answer equal to it is not parsed again.
    */
   #isShared(key: string, text: string): boolean {
-    if (this.#checked.get(key) === text) return true;
+    if (this.#checked.peek(key) === text) return true;
     if (!isSharedAnswer(text)) return false;
-    if (this.#checked.size >= CHECKED_MAX) {
-      const oldest = this.#oldestChecked.next();
-      if (oldest !== undefined) this.#checked.delete(oldest);
-    }
     this.#checked.set(key, text);
     return true;
   }

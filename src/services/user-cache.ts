@@ -1,4 +1,4 @@
-import { OldestKey } from "../core/oldest-key.ts";
+import { LRUCache } from "lru-cache";
 import type { User } from "../models/user.ts";
 
 interface Entry {
@@ -9,12 +9,13 @@ interface Entry {
 /**
  * Remembers each user's record for `ttlMs` so a burst of calls costs one Users service lookup, and
  * coalesces concurrent misses for the same id into one call. When the Users service fails, a record up
- * to `staleMs` past its TTL is used instead (stale-if-error). Bounded: the oldest entries go first.
+ * to `staleMs` past its TTL is used instead (stale-if-error). Bounded: the least recently stored go
+ * first. Reads are `peek`, so a hit does not count as a use; expiry is the entry's own, since a record
+ * past its TTL is still kept for stale-if-error (no lru-cache `ttl`).
  * `clock` is injectable so tests can pass a TTL without waiting for it.
  */
 export class UserCache {
-  readonly #entries = new Map<string, Entry>();
-  readonly #oldest = new OldestKey(this.#entries);
+  readonly #entries: LRUCache<string, Entry>;
   readonly #inflight = new Map<string, Promise<User | null>>();
   /** How many lookups were answered from a stale record; for logs and metrics. */
   staleServed = 0;
@@ -24,16 +25,18 @@ export class UserCache {
     readonly staleMs = 0,
     readonly maxEntries = 100_000,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.#entries = new LRUCache<string, Entry>({ max: Math.max(1, maxEntries) });
+  }
 
   /** A fresh record without a promise (null: the user is known not to exist); undefined if none. */
   fresh(id: string, now = this.clock()): User | null | undefined {
-    const hit = this.#entries.get(id);
+    const hit = this.#entries.peek(id);
     return hit && hit.expiresAt > now ? hit.user : undefined;
   }
 
   get(id: string, load: (id: string) => Promise<User | null>, now = this.clock()): Promise<User | null> {
-    const hit = this.#entries.get(id);
+    const hit = this.#entries.peek(id);
     if (hit && hit.expiresAt > now) return Promise.resolve(hit.user);
     const pending = this.#inflight.get(id);
     if (pending) return pending;
@@ -44,7 +47,7 @@ export class UserCache {
           return user;
         },
         (error) => {
-          const stale = this.#entries.get(id);
+          const stale = this.#entries.peek(id);
           if (stale && stale.expiresAt + this.staleMs > this.clock()) {
             this.staleServed += 1;
             return stale.user;
@@ -63,12 +66,7 @@ export class UserCache {
   }
 
   #store(id: string, entry: Entry): void {
-    this.#entries.delete(id);
     this.#entries.set(id, entry);
-    if (this.#entries.size > this.maxEntries) {
-      const oldest = this.#oldest.next();
-      if (oldest !== undefined) this.#entries.delete(oldest);
-    }
   }
 
   get size(): number {

@@ -1,25 +1,32 @@
-import { OldestKey } from "../core/oldest-key.ts";
+import { LRUCache } from "lru-cache";
 import type { CacheEntry, CacheStore } from "./cache-store.ts";
 
 interface Entry {
   value: string;
   storedAt: number;
   expiresAt: number;
-  bytes: number;
 }
 
 const SWEEP_MS = 30_000;
 
 /**
+ * What an entry costs against `maxBytes`: the UTF-8 bytes of its key and value, i.e. what a Redis store
+ * would hold for it, so one `maxBytes` means the same for both stores (the engine's own footprint, UTF-16
+ * or Latin-1 and object headers, is not counted). lru-cache accepts only positive sizes, hence at least 1.
+ */
+const entryBytes = (entry: Entry, key: string) =>
+  Math.max(1, Buffer.byteLength(key) + Buffer.byteLength(entry.value));
+
+/**
  * In-process LRU cache bounded by entry count and by bytes, so neither a flood of distinct queries nor a
- * few huge answers can grow memory without limit. A Map keeps insertion order, so re-inserting on each
- * hit makes its first key the least recently used.
+ * few huge answers can grow memory without limit. A `get` counts as a use (lru-cache's `get` moves the
+ * entry to the most recent end; no `updateAgeOnGet`: a hit does not extend an entry's lifetime).
+ * Expiry is ours, not lru-cache's `ttl`: it keeps an entry while its age is <= ttl and takes a start
+ * time of 0 for "never expires", where an entry here is gone once its lifetime has passed, on any clock.
  */
 export class MemoryCacheStore implements CacheStore {
-  readonly #entries = new Map<string, Entry>();
-  readonly #oldest = new OldestKey(this.#entries);
+  readonly #entries: LRUCache<string, Entry>;
   readonly #sweeper: ReturnType<typeof setInterval>;
-  #bytes = 0;
 
   constructor(
     readonly maxEntries: number,
@@ -28,6 +35,12 @@ export class MemoryCacheStore implements CacheStore {
     sweepMs = SWEEP_MS,
   ) {
     if (!(maxEntries >= 0) || !(maxBytes >= 0)) throw new RangeError("cache bounds must be >= 0");
+    // lru-cache wants positive integers; bounds below 1 store nothing, which `set` checks itself.
+    this.#entries = new LRUCache<string, Entry>({
+      max: Math.max(1, Math.ceil(maxEntries)),
+      maxSize: Math.max(1, Math.floor(maxBytes)),
+      sizeCalculation: entryBytes,
+    });
     // Expired entries nobody asks for again would otherwise hold memory until LRU pressure evicts them.
     this.#sweeper = setInterval(() => this.#sweep(this.clock()), sweepMs);
     this.#sweeper.unref?.();
@@ -39,54 +52,43 @@ export class MemoryCacheStore implements CacheStore {
 
   /** Approximate: UTF-8 bytes of keys and values, not the engine's real footprint. */
   get bytes(): number {
-    return this.#bytes;
+    return this.#entries.calculatedSize;
   }
 
   get(key: string): CacheEntry | undefined {
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.clock()) {
-      this.#remove(key, entry);
+      this.#entries.delete(key);
       return undefined;
     }
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
     return { value: entry.value, storedAt: entry.storedAt };
   }
 
   set(key: string, value: string, lifetimeMs: number): undefined {
-    const existing = this.#entries.get(key);
-    // The old value is superseded even when the new one cannot be kept.
-    if (existing) this.#remove(key, existing);
-    const bytes = Buffer.byteLength(key) + Buffer.byteLength(value);
-    // Checked before evicting: one oversized answer must not flush everything else.
-    if (!(lifetimeMs > 0) || bytes > this.maxBytes || this.maxEntries < 1) return;
-    while (this.#entries.size >= this.maxEntries || this.#bytes + bytes > this.maxBytes) {
-      const oldest = this.#oldest.next();
-      const entry = oldest === undefined ? undefined : this.#entries.get(oldest);
-      if (oldest === undefined || !entry) break;
-      this.#remove(oldest, entry);
+    if (!(lifetimeMs > 0) || this.maxEntries < 1 || this.maxBytes < 1) {
+      // The old value is superseded even when the new one cannot be kept.
+      this.#entries.delete(key);
+      return;
     }
     const now = this.clock();
-    this.#entries.set(key, { value, storedAt: now, expiresAt: now + lifetimeMs, bytes });
-    this.#bytes += bytes;
+    // An entry larger than maxSize is not stored and evicts nothing (lru-cache's maxEntrySize defaults to
+    // maxSize), so one oversized answer cannot flush everything else; it does drop the key's old value.
+    this.#entries.set(key, { value, storedAt: now, expiresAt: now + lifetimeMs });
   }
 
   async delete(key: string): Promise<void> {
-    const entry = this.#entries.get(key);
-    if (entry) this.#remove(key, entry);
+    this.#entries.delete(key);
   }
 
   close(): void {
     clearInterval(this.#sweeper);
   }
 
-  #remove(key: string, entry: Entry): void {
-    this.#entries.delete(key);
-    this.#bytes -= entry.bytes;
-  }
-
   #sweep(now: number): void {
-    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#remove(key, entry);
+    // lru-cache's walk allows deleting the entry it is on.
+    this.#entries.forEach((entry, key) => {
+      if (entry.expiresAt <= now) this.#entries.delete(key);
+    });
   }
 }

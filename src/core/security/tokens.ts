@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type JWTHeaderParameters, jwtVerify, SignJWT } from "jose";
-import { OldestKey } from "../oldest-key.ts";
+import { LRUCache } from "lru-cache";
 import { hmacRing, type KeyRing, type RingKey } from "./key-ring.ts";
 import { KeyRingHolder } from "./key-ring-holder.ts";
 
@@ -65,8 +65,8 @@ function keyFor(ring: KeyRing, header: JWTHeaderParameters): RingKey {
 export class TokenService {
   readonly #keys: KeyRingHolder;
   readonly #settings: TokenLimits;
-  readonly #verified = new Map<string, VerifiedClaims>();
-  readonly #oldest = new OldestKey(this.#verified);
+  // Oldest verified goes first: `peek` does not count a use. Expiry is the token's own `exp`.
+  readonly #verified = new LRUCache<string, VerifiedClaims>({ max: VERIFIED_MAX });
   readonly #resolve = (header: JWTHeaderParameters) => keyFor(this.#keys.current, header).verify;
 
   // Injectable so tests can let a token expire without waiting.
@@ -104,7 +104,7 @@ export class TokenService {
   /** The claims of a token verified before and not expired, without a promise: the common case. */
   remembered(token: string): VerifiedClaims | undefined {
     const key = rememberedKey(token);
-    const remembered = this.#verified.get(key);
+    const remembered = this.#verified.peek(key);
     if (!remembered) return undefined;
     if (remembered.exp * 1000 > this.clock()) return remembered;
     this.#verified.delete(key);
@@ -146,10 +146,6 @@ export class TokenService {
     }
     const verified: VerifiedClaims = { sub: claims.sub, exp: claims.exp, iat: claims.iat, jti: claims.jti };
     if (typeof claims.sid === "string") verified.sid = claims.sid;
-    if (this.#verified.size >= VERIFIED_MAX) {
-      const oldest = this.#oldest.next();
-      if (oldest !== undefined) this.#verified.delete(oldest);
-    }
     this.#verified.set(rememberedKey(token), verified);
     return verified;
   }
