@@ -13,7 +13,8 @@ import { makeLocalhostCertificate } from "./helpers/tls.ts";
  * `npm run build`), started as a child process, talked to over HTTP, stopped with SIGTERM.
  */
 const root = join(import.meta.dir, "..");
-const outDir = join(root, "test-output", "bin");
+// One directory per run: copies of the suite running at once must not overwrite a binary another runs.
+const outDir = join(root, "test-output", `bin-${process.pid}`);
 const binary = join(outDir, "gateway");
 const home = tempHome();
 
@@ -30,7 +31,10 @@ beforeAll(async () => {
   );
   if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
 }, 120_000);
-afterAll(() => rmSync(home, { recursive: true, force: true }));
+afterAll(() => {
+  rmSync(home, { recursive: true, force: true });
+  rmSync(outDir, { recursive: true, force: true });
+});
 
 // Run from a directory with no sources beside it, so nothing can be read from the checkout at run time.
 const cwd = home;
