@@ -30,6 +30,7 @@ export interface AppOptions {
 
 /** The whole HTTP surface; `app.handle(request)` runs it in-process, `server.ts` puts it on a socket. */
 export function createApp({ services, logger, bodyLimitBytes, lifecycle = { draining: false } }: AppOptions) {
+  const trusted = new TrustedProxies(services.config.trustProxy ?? []);
   return (
     // Elysia otherwise looks for the path from the 12th character on, so `Host: x` made /abcd/metrics
     // route as /metrics: the path is found after `http://` instead, whatever the host's length.
@@ -52,8 +53,8 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
           : new Elysia(),
       )
       .use(wellKnownRoutes(services.keys, services.config.publicUrl))
-      .use(loginRoutes(services.auth, new TrustedProxies(services.config.trustProxy ?? [])))
-      .use(tokenRoutes(services.sessions))
+      .use(loginRoutes(services.auth, trusted))
+      .use(tokenRoutes(services.sessions, services.auth, trusted))
       .use(logoutRoutes(services.auth, services.sessions))
       .use(profileRoutes(services.auth, services.limiter))
       .use(searchRoutes(services.auth, services.limiter, services.search))

@@ -1,7 +1,8 @@
 import { t } from "elysia";
+import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH } from "./user.ts";
 
 /**
- * RFC 6749 §6: the refresh grant, as a form (the RFC's encoding) or JSON. Loose on purpose: a missing or
+ * RFC 6749 §4.3 (password) and §6 (refresh) grants, as a form (the RFC's encoding) or JSON. Loose on purpose: a missing or
  * wrong field is answered with §5.2's `invalid_request` / `unsupported_grant_type`, not a 422.
  */
 export const TokenBody = t.Object({
@@ -9,6 +10,8 @@ export const TokenBody = t.Object({
   refresh_token: t.Optional(
     t.String({ maxLength: 512, description: "The refresh token from /login or /token" }),
   ),
+  username: t.Optional(t.String({ maxLength: EMAIL_MAX_LENGTH, description: "Password grant: the email" })),
+  password: t.Optional(t.String({ maxLength: PASSWORD_MAX_LENGTH, description: "Password grant" })),
   scope: t.Optional(t.String({ maxLength: 1000 })),
   client_id: t.Optional(t.String({ maxLength: 200 })),
 });

@@ -83,9 +83,30 @@ describe("refresh tokens (in-process)", () => {
     expectInvalidGrant(await refresh(stack.app, "x".repeat(43)));
   });
 
+  test("the password grant (RFC 6749 §4.3) at /token: a session like POST /login's; a wrong password is invalid_grant", async () => {
+    const ok = await call(
+      stack.app,
+      form("/token", { grant_type: "password", username: DEMO.free.email, password: DEMO.free.password }),
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("cache-control")).toContain("no-store");
+    const pair = ok.body as unknown as Pair;
+    expect(ok.body.token_type).toBe("bearer");
+    expect((await call(stack.app, get("/profile", pair.access_token))).status).toBe(200);
+    expect((await refresh(stack.app, pair.refresh_token)).status).toBe(200);
+    const wrong = await call(
+      stack.app,
+      form("/token", { grant_type: "password", username: DEMO.free.email, password: "not-it" }),
+    );
+    expect(wrong.status).toBe(400);
+    expect(wrong.headers.get("content-type")).toBe("application/json");
+    expect(wrong.body.error).toBe("invalid_grant");
+  });
+
   test("RFC 6749 §5.2 errors for a wrong grant type and for bad input, as application/json", async () => {
     const cases: [Request, string][] = [
-      [form("/token", { grant_type: "password", username: "a", password: "b" }), "unsupported_grant_type"],
+      [form("/token", { grant_type: "client_credentials" }), "unsupported_grant_type"],
+      [form("/token", { grant_type: "password", username: "a@example.com" }), "invalid_request"],
       [form("/token", { grant_type: "refresh_token" }), "invalid_request"],
       [form("/token", { refresh_token: "abc" }), "invalid_request"],
       [json("/token", { grant_type: 7, refresh_token: "abc" }), "invalid_request"],

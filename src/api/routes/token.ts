@@ -1,7 +1,9 @@
 import { Elysia, t } from "elysia";
-import { OAuthError } from "../../core/errors.ts";
+import { InvalidCredentials, OAuthError } from "../../core/errors.ts";
+import { clientIp, type TrustedProxies } from "../../core/security/client-ip.ts";
 import { TokenResponse } from "../../models/auth.ts";
 import { OAuthErrorBody, RevokeBody, TokenBody } from "../../models/session.ts";
+import type { AuthService } from "../../services/auth-service.ts";
 import type { SessionService } from "../../services/sessions/session-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
 import { NO_STORE, problemResponses } from "./responses.ts";
@@ -12,16 +14,46 @@ const oauthError = (example: string) =>
     examples: [{ error: example, error_description: "The refresh token is invalid, expired or revoked." }],
   });
 
-/** The OAuth 2.0 endpoints of the session lifecycle: refresh (RFC 6749 §6) and revocation (RFC 7009). */
-export function tokenRoutes(sessions: SessionService) {
+/**
+ * The OAuth 2.0 token endpoint (RFC 6749 §3.2): the password grant (§4.3, the same login as POST /login,
+ * with the same protection) and refresh (§6); and revocation (RFC 7009). The authorization server
+ * metadata names this one endpoint for both grants.
+ */
+export function tokenRoutes(sessions: SessionService, auth: AuthService, trusted: TrustedProxies) {
   return new Elysia({ name: "routes/token" })
     .use(requestContext)
     .post(
       "/token",
-      async ({ body, call, set }) => {
+      async ({ body, call, meta, request, server, set }) => {
         Object.assign(set.headers, NO_STORE);
+        if (body.grant_type === "password") {
+          if (!body.username || body.password === undefined)
+            throw new OAuthError("invalid_request", "username and password are required.");
+          const ip = clientIp(
+            server?.requestIP(request)?.address,
+            request.headers.get("x-forwarded-for"),
+            trusted,
+          );
+          try {
+            const { user, ...pair } = await auth.login(
+              { email: body.username, password: body.password },
+              call,
+              ip,
+            );
+            meta.userId = user.id;
+            return pair;
+          } catch (error) {
+            // §5.2: "the provided authorization grant (e.g., ... resource owner credentials) is invalid".
+            if (error instanceof InvalidCredentials)
+              throw new OAuthError("invalid_grant", "The email or password is incorrect.");
+            throw error;
+          }
+        }
         if (body.grant_type !== "refresh_token")
-          throw new OAuthError("unsupported_grant_type", 'This endpoint takes grant_type "refresh_token".');
+          throw new OAuthError(
+            "unsupported_grant_type",
+            'This endpoint takes grant_type "password" or "refresh_token".',
+          );
         if (!body.refresh_token) throw new OAuthError("invalid_request", "refresh_token is required.");
         return sessions.refresh(body.refresh_token, call);
       },
@@ -39,9 +71,9 @@ export function tokenRoutes(sessions: SessionService) {
         },
         detail: {
           tags: ["auth"],
-          summary: "Refresh: a new access token and a new refresh token",
+          summary: "Get tokens: the password grant, or refresh",
           description:
-            "RFC 6749 §6, as a form or JSON: `grant_type=refresh_token&refresh_token=...`. The refresh token sent stops working (rotation); sending it again ends the whole session (RFC 9700 §4.14.2), except for one retry within `GATEWAY_REFRESH_GRACE` seconds, which gets the same answer again. Errors are RFC 6749 §5.2 JSON: `invalid_grant` (unknown, expired, revoked or reused token; deleted or disabled user), `invalid_request`, `unsupported_grant_type`.",
+            "RFC 6749 §4.3 password grant, as a form or JSON: `grant_type=password&username=...&password=...` (the same login and protection as POST /login; a wrong email or password is `invalid_grant`). RFC 6749 §6 refresh: `grant_type=refresh_token&refresh_token=...`. The refresh token sent stops working (rotation); sending it again ends the whole session (RFC 9700 §4.14.2), except for one retry within `GATEWAY_REFRESH_GRACE` seconds, which gets the same answer again. Errors are RFC 6749 §5.2 JSON: `invalid_grant` (unknown, expired, revoked or reused token; deleted or disabled user), `invalid_request`, `unsupported_grant_type`.",
         },
       },
     )
