@@ -130,6 +130,22 @@ describe("layout", () => {
     if (cycles.length > 0) throw new Error(`import cycles:\n  ${cycles.join("\n  ")}`);
   });
 
+  // The issue's rule: routes and plugins reach limits, caches and sessions through the services only.
+  test("the HTTP layer (src/api, src/app.ts, src/server.ts) never imports the stores", () => {
+    const graph = importGraph(["src"]);
+    const http = (file: string) =>
+      file.startsWith(join("src", "api")) ||
+      file === join("src", "app.ts") ||
+      file === join("src", "server.ts");
+    const offenders = [...graph]
+      .filter(([file]) => http(file))
+      .flatMap(([file, targets]) =>
+        targets.filter((t) => t.startsWith(join("src", "stores"))).map((t) => `${file} -> ${t}`),
+      );
+    expect(offenders).toEqual([]);
+    expect(graph.get(join("src", "app.ts"))?.length).toBeGreaterThan(0);
+  });
+
   test("the stores never import the HTTP layer (src/api)", () => {
     const graph = importGraph(["src"]);
     const offenders = [...graph]
