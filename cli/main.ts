@@ -1,7 +1,6 @@
 #!/usr/bin/env bun
 import { CommanderError } from "commander";
-import { redactUrls } from "../src/core/security/redact-url.ts";
-import { cliErrorOf } from "./lib/errors.ts";
+import { cliErrorOf, errorOutput } from "./lib/errors.ts";
 import { EXIT, type IO } from "./lib/io.ts";
 import { processIO } from "./lib/process-io.ts";
 import { buildProgram } from "./program.ts";
@@ -15,8 +14,7 @@ export async function main(argv: string[], io: IO = processIO()): Promise<number
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
     const failure = cliErrorOf(error);
-    // The one place a failure is shown: a message may quote a backend URL (a config value, fetch's own).
-    io.stderr(`gateway: ${redactUrls(failure.message)}\n`);
+    io.stderr(errorOutput(failure.message));
     return failure.exitCode;
   }
 }

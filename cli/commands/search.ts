@@ -1,6 +1,12 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { rateLimitHeaders } from "../../src/api/rate-limit-headers.ts";
+import type { SearchResponse } from "../../src/models/search.ts";
+import { Limiter } from "../../src/services/limiter.ts";
+import { GatewayClient } from "../lib/gateway-client.ts";
+import { GATEWAY_URL_ENV, resolveGatewayUrl } from "../lib/gateway-url.ts";
 import type { IO } from "../lib/io.ts";
 import { printable } from "../lib/printable.ts";
+import { quotaOf, quotaText } from "../lib/quota.ts";
 import { bearerToken, openSession } from "../lib/session.ts";
 import { renderTable } from "../lib/table.ts";
 
@@ -12,45 +18,108 @@ function positiveInteger(value: string): number {
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
+interface SearchOptions {
+  url?: string;
+  category: string[];
+  limit?: number;
+  json?: boolean;
+  config?: string;
+}
+
+/** One search's outcome, wherever it ran; `plan` names the plan when a cut `-n` needs it. */
+interface Searched {
+  answer: SearchResponse;
+  headers: Headers;
+  plan: () => Promise<string | undefined>;
+}
+
+function print(
+  io: IO,
+  options: SearchOptions,
+  { answer, headers }: Searched,
+  plan: string | undefined,
+): void {
+  if (options.json) {
+    io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+    return;
+  }
+  if (answer.results.length === 0) {
+    io.stdout(`No products found for "${printable(answer.query)}".\n`);
+  } else {
+    const rows = answer.results.map((p) => [p.title, `${p.price.toFixed(2)} ${p.currency}`, p.source]);
+    io.stdout(`${renderTable(["TITLE", "PRICE", "SOURCE"], rows, ["left", "right", "left"])}\n`);
+  }
+  const quota = quotaOf(headers);
+  const details = [
+    `limit ${answer.limit}`,
+    ...(plan ? [`${plan} plan`] : []),
+    ...(quota ? [quotaText(quota)] : []),
+  ];
+  if (answer.results.length > 0) io.stderr(`${answer.results.length} results (${details.join("; ")})\n`);
+}
+
+async function searchInProcess(io: IO, input: Parameters<typeof searchRemote>[2], configFile?: string) {
+  const session = await openSession(io, configFile);
+  try {
+    const token = await bearerToken(session, io);
+    const caller = await session.services.auth.authenticate(`Bearer ${token}`, session.ctx);
+    const admission = await session.services.search.admit(input, caller);
+    if (!admission.limits.allowed) throw Limiter.refusal(admission.limits);
+    const { answer } = await session.services.search.serve(admission, session.ctx);
+    const headers = new Headers(rateLimitHeaders(admission.limits));
+    return { answer: answer.value, headers, plan: async () => caller.plan };
+  } finally {
+    await session.close();
+  }
+}
+
+async function searchRemote(
+  io: IO,
+  url: string,
+  input: { query: string; categories: string[]; limit?: number | undefined },
+): Promise<Searched> {
+  const client = new GatewayClient(url, io);
+  const query = {
+    query: input.query,
+    categories: input.categories,
+    ...(input.limit ? { limit: input.limit } : {}),
+  };
+  const { data, headers } = await client.authorized((authorization) =>
+    client.api.search.get({ query, headers: { authorization } }),
+  );
+  // The answer says what limit was used, not why: only the profile names the plan, asked only when
+  // needed, and only to word a message, so a refusal here (the minute's requests used up) is not the search's.
+  const plan = () =>
+    client
+      .authorized((authorization) => client.api.profile.get({ headers: { authorization } }))
+      .then(({ data }) => data.plan as string | undefined)
+      .catch(() => undefined);
+  return { answer: data, headers, plan };
+}
+
 export function registerSearch(program: Command, io: IO): void {
   program
     .command("search")
     .description("Search products across every marketplace")
     .argument("<query...>", "what to look for (several words are joined)")
+    .option("--url <url>", `the gateway to ask [default $${GATEWAY_URL_ENV}, else the last one logged in to]`)
     .option("-c, --category <name>", "only this category (repeatable)", collect, [] as string[])
     .option("-n, --limit <n>", "how many results (the plan's maximum applies)", positiveInteger)
     .option("--json", "print the gateway's JSON answer")
-    .option("--config <file>", "config file, as for `gateway serve`")
-    .action(
-      async (
-        words: string[],
-        options: { category: string[]; limit?: number; json?: boolean; config?: string },
-      ) => {
-        const session = await openSession(io, options.config);
-        try {
-          const token = await bearerToken(session, io);
-          const caller = await session.services.auth.authenticate(`Bearer ${token}`, session.ctx);
-          const answer = (
-            await session.services.search.search(
-              { query: words.join(" "), categories: options.category, limit: options.limit },
-              caller,
-              session.ctx,
-            )
-          ).value;
-          if (options.json) {
-            io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
-            return;
-          }
-          if (answer.results.length === 0) {
-            io.stdout(`No products found for "${printable(answer.query)}".\n`);
-            return;
-          }
-          const rows = answer.results.map((p) => [p.title, `${p.price.toFixed(2)} ${p.currency}`, p.source]);
-          io.stdout(`${renderTable(["TITLE", "PRICE", "SOURCE"], rows)}\n`);
-          io.stderr(`${answer.results.length} results (limit ${answer.limit}, ${caller.plan} plan)\n`);
-        } finally {
-          await session.close();
-        }
-      },
-    );
+    .option("--config <file>", "config file, as for `gateway serve` (without a gateway URL)")
+    .action(async (words: string[], options: SearchOptions) => {
+      const url = resolveGatewayUrl(io, options.url);
+      const input = { query: words.join(" "), categories: options.category, limit: options.limit };
+      const searched =
+        url === undefined
+          ? await searchInProcess(io, input, options.config)
+          : await searchRemote(io, url, input);
+      const cut = options.limit !== undefined && searched.answer.limit < options.limit;
+      const plan = cut || url === undefined ? await searched.plan() : undefined;
+      if (cut) {
+        const whose = plan ? `the ${plan} plan's` : "your plan's";
+        io.stderr(`${options.limit} requested, ${whose} maximum is ${searched.answer.limit}\n`);
+      }
+      print(io, options, searched, plan);
+    });
 }

@@ -9,6 +9,7 @@ import type { CallContext } from "../../src/services/call-context.ts";
 import { createServices, type Services } from "../../src/services/container.ts";
 import { configDir, loadCredentials, writePrivate } from "./credentials.ts";
 import { DEMO_PREMIUM, startDemoBackends } from "./demo.ts";
+import { announceInProcess } from "./gateway-url.ts";
 import { CliError, EXIT, type IO } from "./io.ts";
 
 /** Login protection keys failures by client address; a terminal user is one local client. */
@@ -52,6 +53,7 @@ export async function openSession(io: IO, configFile?: string): Promise<Session>
       EXIT.usage,
     );
   }
+  announceInProcess(io, demo);
   const stack = await startDemoBackends(config, localDemoKeys(io.env));
   const requestId = `cli-${randomBytes(8).toString("hex")}`;
   const services = createServices(stack.config, silentLogger);

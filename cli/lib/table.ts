@@ -1,10 +1,13 @@
 import { printable } from "./printable.ts";
 
+export type Align = "left" | "right";
+
 /**
  * A plain text table for a terminal: cells made printable (they hold backend text), columns padded to
- * their widest cell, long cells cut with an ellipsis.
+ * their widest cell, long cells cut with an ellipsis. Numbers read best right-aligned: their decimal
+ * points line up, so prices can be compared down the column.
  */
-export function renderTable(headers: string[], rows: string[][], maxWidth = 60): string {
+export function renderTable(headers: string[], rows: string[][], align: Align[] = [], maxWidth = 60): string {
   const cut = (raw: string) => {
     const cell = printable(raw);
     return cell.length > maxWidth ? `${cell.slice(0, maxWidth - 1)}…` : cell;
@@ -13,7 +16,7 @@ export function renderTable(headers: string[], rows: string[][], maxWidth = 60):
   const widths = headers.map((_, i) => Math.max(...cells.map((row) => (row[i] ?? "").length)));
   const line = (row: string[]) =>
     row
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .map((cell, i) => (align[i] === "right" ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
   return [
