@@ -107,6 +107,9 @@ function serveArgs(backends: Backends): string[] {
     users,
     "--aggregator-url",
     aggregator,
+    // The bench token lives an hour; the gateway refuses a lifetime above its own TTL.
+    "--jwt-ttl",
+    "3600",
   ];
 }
 
