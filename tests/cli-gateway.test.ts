@@ -3,11 +3,9 @@ import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { humanDuration } from "../cli/lib/duration.ts";
 import { renderTable } from "../cli/lib/table.ts";
-import { createLogger } from "../src/core/logger.ts";
-import { type RunningGateway, startGateway } from "../src/server.ts";
-import { createServices, type ReadyConfig } from "../src/services/container.ts";
+import type { RunningGateway } from "../src/server.ts";
 import { run, tempHome } from "./helpers/cli.ts";
-import { configFile, configFor, startBackends } from "./helpers/stack.ts";
+import { configFile, serveGateway, startBackends } from "./helpers/stack.ts";
 
 /**
  * The CLI as a client of a running gateway: real gateways on loopback sockets over the reference
@@ -21,15 +19,8 @@ let tight: RunningGateway;
 const logs: string[] = [];
 const homes: string[] = [];
 
-function boot(flags: Record<string, unknown>, into: string[] = []): RunningGateway {
-  const config = configFor({
-    usersUrl: backends.users.url,
-    aggregatorUrl: backends.aggregator.url,
-    ...flags,
-  }) as ReadyConfig;
-  const logger = createLogger("info", (line) => into.push(line));
-  return startGateway({ services: createServices(config, logger), logger, host: "127.0.0.1", port: 0 });
-}
+const boot = (flags: Record<string, unknown>, into: string[] = []) =>
+  serveGateway(backends, flags, into, "info").gateway;
 
 beforeAll(async () => {
   backends = await startBackends();

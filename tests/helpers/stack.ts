@@ -8,6 +8,7 @@ import type { Tracer } from "../../src/core/tracing/tracer.ts";
 import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
 import type { RunningService } from "../../src/reference/service.ts";
 import { startUsersService } from "../../src/reference/users/index.ts";
+import { type RunningGateway, startGateway } from "../../src/server.ts";
 import { createServices, type ReadyConfig, type Services } from "../../src/services/container.ts";
 
 const LOOPBACK_PEER = {
@@ -93,6 +94,26 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
  */
 export async function afterResponses(stack: Stack): Promise<void> {
   while (stack.services.metrics.inFlight > 0) await Bun.sleep(1);
+}
+
+/**
+ * A gateway on a real loopback socket (port 0) over the given backends, logging into `logs`: for suites
+ * that talk to it the way a client would. The services come back too, for assertions and close().
+ */
+export function serveGateway(
+  backends: { users: { url: string }; aggregator: { url: string } },
+  flags: Record<string, unknown> = {},
+  logs: string[] = [],
+  level: "debug" | "info" = "debug",
+): { gateway: RunningGateway; services: Services } {
+  const config = configFor({
+    usersUrl: backends.users.url,
+    aggregatorUrl: backends.aggregator.url,
+    ...flags,
+  }) as ReadyConfig;
+  const logger = createLogger(level, (line) => logs.push(line));
+  const services = createServices(config, logger);
+  return { gateway: startGateway({ services, logger, host: "127.0.0.1", port: 0 }), services };
 }
 
 export function configFor(flags: Record<string, unknown>): GatewayConfig {

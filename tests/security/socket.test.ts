@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createLogger } from "../../src/core/logger.ts";
-import { type RunningGateway, startGateway } from "../../src/server.ts";
-import { createServices, type ReadyConfig } from "../../src/services/container.ts";
+import type { RunningGateway } from "../../src/server.ts";
 import { type RawResponse, rawRequest } from "../helpers/raw-http.ts";
-import { configFor, startBackends } from "../helpers/stack.ts";
+import { serveGateway, startBackends } from "../helpers/stack.ts";
 
 /**
  * What fetch cannot send, sent over a raw socket to a real gateway: requests without a Host, with a
@@ -17,15 +15,7 @@ let behindProxy: RunningGateway;
 const logs: string[] = [];
 const MARKER = "zq7host";
 
-function boot(flags: Record<string, unknown>): RunningGateway {
-  const config = configFor({
-    usersUrl: backends.users.url,
-    aggregatorUrl: backends.aggregator.url,
-    ...flags,
-  }) as ReadyConfig;
-  const logger = createLogger("debug", (line) => logs.push(line));
-  return startGateway({ services: createServices(config, logger), logger, host: "127.0.0.1", port: 0 });
-}
+const boot = (flags: Record<string, unknown>) => serveGateway(backends, flags, logs).gateway;
 
 beforeAll(async () => {
   backends = await startBackends();
