@@ -225,6 +225,8 @@ describe("long-running commands", () => {
       metrics_url: `${url}/metrics`,
       metrics_port: "public",
       metrics_auth: "none",
+      // Without Redis, sessions and revocations are this process's own: said at start.
+      sessions: "in-process",
     });
     const login = await fetch(`${url}/login`, {
       method: "POST",
