@@ -21,23 +21,30 @@ export function queryLengthFits(query: string): boolean {
   return query.length <= QUERY_MAX_LENGTH || [...query].length <= QUERY_MAX_LENGTH;
 }
 
-const KIND = "QueryText";
+/**
+ * What the gateway's own schema takes before trimming, only to bound the work: the length rule is applied
+ * after trimming, by the search service, so that an invalid search still costs a request token.
+ */
+const QUERY_INPUT_MAX_UNITS = 1000;
+
+TypeRegistry.Set("QueryText", (_schema, value) => typeof value === "string" && queryLengthFits(value));
 TypeRegistry.Set(
-  KIND,
-  (_schema, value) => typeof value === "string" && queryLengthFits(searchedQuery(value)),
+  "QueryInput",
+  (_schema, value) => typeof value === "string" && value.length >= 1 && value.length <= QUERY_INPUT_MAX_UNITS,
 );
 
-/**
- * A string schema checked by `queryLengthFits` after trimming, wherever TypeBox checks it (Elysia, the
- * TypeCompiler); the document shows it as `minLength: 1, maxLength: 200`, which JSON Schema counts in
- * code points too.
- */
-export function QueryText(options: SchemaOptions = {}): TUnsafe<string> {
-  return Type.Unsafe<string>({
+/** The document shows both as `minLength: 1, maxLength: 200`, which JSON Schema counts in code points too. */
+const bounded = (kind: string, options: SchemaOptions): TUnsafe<string> =>
+  Type.Unsafe<string>({
     ...options,
-    [Kind]: KIND,
+    [Kind]: kind,
     type: "string",
     minLength: 1,
     maxLength: QUERY_MAX_LENGTH,
   });
-}
+
+/** A query as the Aggregator contract has it (already trimmed and NFC): checked by `queryLengthFits`. */
+export const QueryText = (options: SchemaOptions = {}) => bounded("QueryText", options);
+
+/** A query as a client sends it to the gateway: the search service checks the length after trimming. */
+export const QueryInput = (options: SchemaOptions = {}) => bounded("QueryInput", options);

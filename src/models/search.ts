@@ -1,6 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
-import { QUERY_MAX_LENGTH, QueryText } from "./query-text.ts";
+import { QUERY_MAX_LENGTH, QueryInput, QueryText } from "./query-text.ts";
 import { queryAsSent, uncoercedQuery } from "./uncoerced-query.ts";
 
 export { QUERY_MAX_LENGTH };
@@ -38,7 +38,7 @@ export const Source = t.Object({
 export type Source = Static<typeof Source>;
 
 /** Body of `POST /search`; the schemas hold the bounds `normalizeSearch` enforces, from the same constants. */
-const queryField = QueryText({
+const queryField = QueryInput({
   examples: ["iphone"],
   description: `What to look for: 1 to ${QUERY_MAX_LENGTH} characters (Unicode code points) after trimming, no control characters`,
   error: `must be a string of 1 to ${QUERY_MAX_LENGTH} characters after trimming`,
