@@ -101,7 +101,7 @@ describe("openid-client against the running gateway", () => {
 
   test("/login, the document's OAuth2 tokenUrl, is a token endpoint to it as well: tokens, and invalid_grant", async () => {
     const login = new client.Configuration(
-      { ...config.serverMetadata(), token_endpoint: `${gateway.url}/login` },
+      { issuer: config.serverMetadata().issuer, token_endpoint: `${gateway.url}/login` },
       "test-client",
       undefined,
       client.None(),
