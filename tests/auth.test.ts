@@ -88,6 +88,60 @@ describe("POST /login", () => {
   });
 });
 
+describe("POST /login as a form is the OAuth2 password grant: RFC 6749 §5.2 errors", () => {
+  const formLogin = (fields: Record<string, string>) =>
+    call(
+      stack.app,
+      new Request(`${ORIGIN}/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded; charset=UTF-8" },
+        body: new URLSearchParams(fields).toString(),
+      }),
+    );
+  const oauthError = (result: Awaited<ReturnType<typeof formLogin>>, error: string) => {
+    expect({ status: result.status, error: result.body.error }).toEqual({ status: 400, error });
+    expect(result.headers.get("content-type")).toStartWith("application/json");
+    expect(result.headers.get("cache-control")).toBe("no-store");
+    expect(typeof result.body.error_description).toBe("string");
+  };
+
+  test("a wrong password is invalid_grant, for an unknown email the same", async () => {
+    const grant = { grant_type: "password" };
+    oauthError(
+      await formLogin({ ...grant, username: DEMO.premium.email, password: "nope" }),
+      "invalid_grant",
+    );
+    oauthError(await formLogin({ username: "nobody@example.com", password: "nope" }), "invalid_grant");
+  });
+
+  test("another grant_type is unsupported_grant_type; bad input invalid_request", async () => {
+    const credentials = { username: DEMO.free.email, password: DEMO.free.password };
+    oauthError(
+      await formLogin({ grant_type: "client_credentials", ...credentials }),
+      "unsupported_grant_type",
+    );
+    oauthError(await formLogin({ grant_type: "password", username: DEMO.free.email }), "invalid_request");
+    oauthError(await formLogin({ password: "x" }), "invalid_request");
+  });
+
+  test("without grant_type the form still logs in", async () => {
+    const { status, body } = await formLogin({ username: DEMO.free.email, password: DEMO.free.password });
+    expect(status).toBe(200);
+    expect(body.token_type).toBe("bearer");
+  });
+
+  test("a JSON login keeps problem+json: 401 invalid-credentials, 422 for another grant_type", async () => {
+    const wrong = await call(stack.app, json("/login", { email: DEMO.premium.email, password: "nope" }));
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("content-type")).toBe("application/problem+json");
+    expect(wrong.body.type).toBe("/problems/invalid-credentials");
+    const grant = await call(stack.app, json("/login", { ...DEMO.free, grant_type: "client_credentials" }));
+    expect(grant.status).toBe(422);
+    expect(grant.headers.get("content-type")).toBe("application/problem+json");
+    expect(grant.body.errors).toEqual([{ field: "grant_type", message: 'must be "password"' }]);
+  });
+});
+
 describe("bearer tokens", () => {
   const rejected = async (authorization: string | undefined) => {
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
@@ -109,6 +163,23 @@ describe("bearer tokens", () => {
     await rejected("Bearer");
     await rejected("Bearer not-a-jwt");
     await rejected(`Basic ${btoa("a:b")}`);
+  });
+
+  test("RFC 6750 §3.1: a bearer token that is not a JWT is invalid_token; a header not Bearer invalid_request", async () => {
+    for (const token of ["abc", "not-a-jwt", "a.b", "YWJj=="]) {
+      const { headers } = await rejected(`Bearer ${token}`);
+      expect({ token, challenge: headers.get("www-authenticate") }).toEqual({
+        token,
+        challenge: 'Bearer realm="gateway", error="invalid_token"',
+      });
+    }
+    for (const header of ["Bearer", "Bearer a b", "Bearer a,b", `Basic ${btoa("a:b")}`, "abc"]) {
+      const { headers } = await rejected(header);
+      expect({ header, challenge: headers.get("www-authenticate") }).toEqual({
+        header,
+        challenge: 'Bearer realm="gateway", error="invalid_request"',
+      });
+    }
   });
 
   test("forged tokens are 401: other secret, HS512, no exp, expired, other audience or issuer, no sub", async () => {

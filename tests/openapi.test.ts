@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { CATEGORY_PATTERN, QUERY_MAX_LENGTH } from "../src/models/search.ts";
 import { call, get } from "./helpers/http.ts";
 import { type Stack, startStack } from "./helpers/stack.ts";
 
@@ -29,6 +30,33 @@ describe("OpenAPI document and /docs", () => {
     expect(byName.limit).toMatchObject({ type: "integer", minimum: 1, maximum: 10000 });
     expect(byName.categories).toMatchObject({ type: "array" });
     expect(byName.query).toMatchObject({ type: "string" });
+  });
+
+  test("the search schemas say what the gateway enforces: the query's 200 and the category pattern", async () => {
+    const { body } = await call(stack.app, get("/docs/json"));
+    const spec = body as {
+      paths: {
+        "/search": {
+          get: { parameters: { name: string; in: string; schema: Record<string, unknown> }[] };
+          post: { requestBody: { content: { "application/json": { schema: Schema } } } };
+        };
+        "/profile": { get: { responses: Record<string, unknown> } };
+      };
+    };
+    type Schema = { properties: Record<string, Record<string, unknown> & { items?: unknown }> };
+    const search = spec.paths["/search"];
+    const fromQuery = Object.fromEntries(search.get.parameters.map((p) => [p.name, p.schema]));
+    const fromBody = search.post.requestBody.content["application/json"].schema.properties;
+    for (const fields of [fromQuery, fromBody]) {
+      expect(fields.query).toMatchObject({ type: "string", minLength: 1, maxLength: QUERY_MAX_LENGTH });
+      expect(fields.categories?.items).toMatchObject({
+        type: "string",
+        pattern: CATEGORY_PATTERN,
+        maxLength: 40,
+      });
+    }
+    // The body limit is checked on every request, a GET's declared Content-Length included.
+    expect(Object.keys(spec.paths["/profile"].get.responses)).toContain("413");
   });
 
   test("every route, its security, request bodies and problem responses", async () => {

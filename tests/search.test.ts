@@ -184,6 +184,35 @@ describe("POST /search", () => {
   });
 });
 
+describe("the query's length is one rule on both sides of the Aggregator contract", () => {
+  // Code points, as a user counts and as JSON Schema's maxLength means: 101 emoji are 202 UTF-16 units,
+  // which an Aggregator counting units refused after the gateway had let them through (a 502).
+  const fits = [`${"a".repeat(199)}\u{1F600}`, "\u{1F600}".repeat(101), "\u{1F600}".repeat(200)];
+  const tooLong = [`${"a".repeat(200)}\u{1F600}`, "\u{1F600}".repeat(201)];
+  const routes = [
+    ["GET", (query: string) => search(`query=${encodeURIComponent(query)}`, premium)],
+    ["POST", (query: string) => post({ query }, premium)],
+  ] as const;
+
+  for (const [method, send] of routes) {
+    test(`${method} /search: up to 200 code points reach the reference Aggregator and answer 200`, async () => {
+      for (const query of fits) {
+        const { status, body } = await send(query);
+        expect({ units: query.length, status }).toEqual({ units: query.length, status: 200 });
+        expect(body.query).toBe(query);
+      }
+    });
+
+    test(`${method} /search: 201 code points are the gateway's 422, not a 502 from the Aggregator`, async () => {
+      for (const query of tooLong) {
+        const { status, body } = await send(query);
+        expect({ units: query.length, status }).toEqual({ units: query.length, status: 422 });
+        expect(body.errors).toEqual([{ field: "query", message: expect.stringContaining("200") }]);
+      }
+    });
+  }
+});
+
 describe("request ids and the rest of the surface", () => {
   test("a sane client request id is kept; an insane one replaced", async () => {
     const kept = await call(

@@ -17,6 +17,8 @@ export class GatewayError extends Error {
   readonly errors: FieldError[] | undefined;
   /** Extra problem members (RFC 9457 §3.2), e.g. `violated-policies`. */
   readonly extensions: Record<string, unknown>;
+  /** What this error is in RFC 6749 §5.2's terms, for an OAuth request (problems.ts answers it so). */
+  readonly oauth: OAuthErrorCode | undefined;
 
   constructor(
     status: number,
@@ -27,6 +29,7 @@ export class GatewayError extends Error {
       headers?: Record<string, string>;
       errors?: FieldError[];
       extensions?: Record<string, unknown>;
+      oauth?: OAuthErrorCode;
       cause?: unknown;
     } = {},
   ) {
@@ -38,18 +41,26 @@ export class GatewayError extends Error {
     this.headers = extra.headers ?? {};
     this.errors = extra.errors;
     this.extensions = extra.extensions ?? {};
+    this.oauth = extra.oauth;
   }
 }
 
 export class BadRequest extends GatewayError {
   constructor(detail: string) {
-    super(400, "bad-request", "Bad request", detail);
+    super(400, "bad-request", "Bad request", detail, { oauth: "invalid_request" });
   }
 }
 
 export class InvalidInput extends GatewayError {
-  constructor(detail: string, errors: FieldError[] = []) {
-    super(422, "invalid-input", "Invalid input", detail, { errors });
+  constructor(detail: string, errors: FieldError[] = [], oauth: OAuthErrorCode = "invalid_request") {
+    super(422, "invalid-input", "Invalid input", detail, { errors, oauth });
+  }
+}
+
+/** A login naming a grant other than the password grant (RFC 6749 §5.2 `unsupported_grant_type`). */
+export class UnsupportedGrantType extends InvalidInput {
+  constructor(detail: string) {
+    super(detail, [{ field: "grant_type", message: 'must be "password"' }], "unsupported_grant_type");
   }
 }
 
@@ -65,6 +76,8 @@ export class InvalidCredentials extends GatewayError {
   constructor() {
     super(401, "invalid-credentials", "Invalid credentials", "The email or password is incorrect.", {
       headers: { "www-authenticate": 'Bearer realm="gateway"' },
+      // §5.2: "the provided authorization grant (e.g., ... resource owner credentials) is invalid".
+      oauth: "invalid_grant",
     });
   }
 }
@@ -158,9 +171,10 @@ export type OAuthErrorCode =
   | "unsupported_token_type";
 
 /**
- * An error of the OAuth endpoints (`/token`, `/revoke`). RFC 6749 §5.2 fixes its shape for standard
+ * An error of an OAuth request (see api/oauth-paths.ts). RFC 6749 §5.2 fixes its shape for standard
  * clients: 400 with `application/json` `{error, error_description}` rather than problem+json, which
- * problems.ts writes for this class (and for bad input on those paths), and `no-store` as §5.1 asks.
+ * problems.ts writes for this class (and for any error with an `oauth` code on those requests), and
+ * `no-store` as §5.1 asks.
  */
 export class OAuthError extends GatewayError {
   constructor(code: OAuthErrorCode, detail: string) {

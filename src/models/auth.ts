@@ -31,7 +31,14 @@ export const LoginBody = t.Object({
     examples: ["premium-pass"],
     error: `is required (1 to ${PASSWORD_MAX_LENGTH} characters)`,
   }),
-  grant_type: t.Optional(t.Literal("password", { error: 'must be "password"' })),
+  // Any string, so that another grant is the route's unsupported_grant_type rather than a schema error.
+  grant_type: t.Optional(
+    t.String({
+      maxLength: 100,
+      description: 'OAuth2 form: "password"',
+      error: "must be at most 100 characters",
+    }),
+  ),
   scope: t.Optional(t.String({ maxLength: 1000 })),
   client_id: t.Optional(t.String({ maxLength: 200 })),
   client_secret: t.Optional(t.String({ maxLength: 200 })),

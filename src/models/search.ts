@@ -1,15 +1,21 @@
 import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
+import { QUERY_MAX_LENGTH, QueryInput, QueryText } from "./query-text.ts";
 import { queryAsSent, uncoercedQuery } from "./uncoerced-query.ts";
 
-export const QUERY_MAX_LENGTH = 200;
+export { QUERY_MAX_LENGTH };
 /** The Aggregator's `request_id` bound; the gateway keeps a client's id only if it fits. */
 export const REQUEST_ID_MAX_LENGTH = 128;
-export const CATEGORY_PATTERN = "^[a-z0-9-]{1,40}$";
+export const CATEGORY_MAX_LENGTH = 40;
+export const CATEGORY_PATTERN = `^[a-z0-9-]{1,${CATEGORY_MAX_LENGTH}}$`;
 
 const HTTP_URL = "^https?://[^\\s]+$";
 
-export const Category = t.String({ pattern: CATEGORY_PATTERN, examples: ["phones"] });
+export const Category = t.String({
+  pattern: CATEGORY_PATTERN,
+  maxLength: CATEGORY_MAX_LENGTH,
+  examples: ["phones"],
+});
 
 export const Product = t.Object({
   id: t.String({ minLength: 1, maxLength: 200 }),
@@ -31,17 +37,20 @@ export const Source = t.Object({
 });
 export type Source = Static<typeof Source>;
 
-/** Body of `POST /search`. Bounds that need trimming first are checked in `normalizeSearch`. */
-const queryField = t.String({
-  minLength: 1,
-  maxLength: 1000,
+/** Body of `POST /search`; the schemas hold the bounds `normalizeSearch` enforces, from the same constants. */
+const queryField = QueryInput({
   examples: ["iphone"],
-  description: `What to look for: 1 to ${QUERY_MAX_LENGTH} characters after trimming, no control characters`,
-  error: `must be a string of 1 to ${QUERY_MAX_LENGTH} characters`,
+  description: `What to look for: 1 to ${QUERY_MAX_LENGTH} characters (Unicode code points) after trimming, no control characters`,
+  error: `must be a string of 1 to ${QUERY_MAX_LENGTH} characters after trimming`,
   "x-field": "query",
 });
 const categoriesField = t.Array(
-  t.String({ maxLength: 100, "x-field": "categories", error: "must be category names" }),
+  t.String({
+    pattern: CATEGORY_PATTERN,
+    maxLength: CATEGORY_MAX_LENGTH,
+    "x-field": "categories",
+    error: `must be category names matching ${CATEGORY_PATTERN}`,
+  }),
   {
     maxItems: 100,
     description: `Category names (${CATEGORY_PATTERN}); the plan caps how many`,
@@ -106,7 +115,7 @@ export type SearchResponse = Static<typeof SearchResponse>;
 /** Aggregator contract (docs/backends.md). */
 export const AggregatorSearchRequest = t.Object({
   request_id: t.String({ minLength: 1, maxLength: REQUEST_ID_MAX_LENGTH }),
-  query: t.String({ minLength: 1, maxLength: QUERY_MAX_LENGTH }),
+  query: QueryText({ description: `Trimmed and NFC already; 1 to ${QUERY_MAX_LENGTH} Unicode code points` }),
   categories: t.Array(Category, { maxItems: 100 }),
   limit: Type.Integer({ minimum: 1, maximum: 1000 }),
 });

@@ -92,10 +92,15 @@ export class AuthService {
   }
 }
 
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
 function bearerToken(authorization: string | null): string {
   if (!authorization) throw new Unauthorized("This endpoint needs a bearer token (POST /login).", "");
-  const match = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+) *$/i.exec(authorization);
+  // RFC 6750 §2.1's syntax (b64token); a header that is not one is a malformed request (§3.1).
+  const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(authorization);
   if (!match?.[1])
     throw new Unauthorized("The Authorization header must be `Bearer <token>`.", "invalid_request");
+  // A well-formed bearer token that is not a JWT is an invalid token, as much as a forged one is.
+  if (!JWT_SHAPE.test(match[1])) throw new Unauthorized("The bearer token is invalid or expired.");
   return match[1];
 }

@@ -1,5 +1,6 @@
 import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
 import type { Caller } from "../models/caller.ts";
+import { queryLengthFits, searchedQuery } from "../models/query-text.ts";
 import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from "../models/search.ts";
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
@@ -43,10 +44,8 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Checks what the schema cannot (bounds after trimming, plan limits) and applies the plan's clamp. */
 export function normalizeSearch(input: SearchInput, caller: Caller): NormalizedSearch {
   const errors: FieldError[] = [];
-  const query = input.query.trim().normalize("NFC");
-  // A string has at most as many code points as UTF-16 units, so only a long one needs counting.
-  const length = query.length > QUERY_MAX_LENGTH ? [...query].length : query.length;
-  if (length < 1 || length > QUERY_MAX_LENGTH) {
+  const query = searchedQuery(input.query);
+  if (!queryLengthFits(query)) {
     errors.push({ field: "query", message: `must be 1 to ${QUERY_MAX_LENGTH} characters after trimming` });
   } else if (CONTROL.test(query)) {
     errors.push({ field: "query", message: "must not contain control characters" });

@@ -80,6 +80,14 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
       expect(titles(few.body).every((t) => t.includes("macbook"))).toBe(true);
     });
 
+    test("a query of 200 code points in emoji (400 UTF-16 units) passes both sides of the contract", async () => {
+      const { search } = await gateway(referenceUrl());
+      const query = "\u{1F600}".repeat(200);
+      const { status, body } = await search(`query=${encodeURIComponent(query)}`);
+      expect(status).toBe(200);
+      expect(body.query).toBe(query);
+    });
+
     test("/readyz sees the Aggregator", async () => {
       const { stack } = await gateway(referenceUrl());
       const ready = await call(stack.app, get("/readyz"));

@@ -111,12 +111,19 @@ describe("POST /v1/search", () => {
     ["limit above 1000", { request_id: "r", query: "iphone", categories: [], limit: 1001 }],
     ["bad category", { request_id: "r", query: "iphone", categories: ["Phones!"], limit: 5 }],
     ["query too long", { request_id: "r", query: "x".repeat(201), categories: [], limit: 5 }],
+    ["201 emoji", { request_id: "r", query: "\u{1F600}".repeat(201), categories: [], limit: 5 }],
   ])("%s is a 422 problem", async (_, body) => {
     const response = await app.handle(postJson("/v1/search", body));
     expect(response.status).toBe(422);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
     const problem = await bodyAs(Problem, response);
     expect(problem.errors?.length).toBeGreaterThan(0);
+  });
+
+  test("a query's length is counted in code points, as the gateway counts it: 200 emoji are accepted", async () => {
+    for (const query of ["\u{1F600}".repeat(200), `${"a".repeat(199)}\u{1F600}`]) {
+      expect(await search({ query })).toMatchObject({ request_id: "req-1" });
+    }
   });
 
   test("malformed JSON is a 400 problem", async () => {

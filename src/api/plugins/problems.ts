@@ -3,7 +3,7 @@ import { BadRequest, GatewayError, InvalidInput, NotFound, OAuthError } from "..
 import type { Logger } from "../../core/logger.ts";
 import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
 import type { Problem } from "../../models/problem.ts";
-import { OAUTH_PATHS } from "../oauth-paths.ts";
+import { isOAuthRequest } from "../oauth-paths.ts";
 import { requestMeta } from "./request-context.ts";
 
 export const PROBLEM_TYPE_BASE = "/problems/";
@@ -109,10 +109,11 @@ export function problems(logger: Logger, metrics?: GatewayMetrics) {
       for (const policy of Array.isArray(violated) ? violated : ["unknown"])
         metrics?.rejections.inc([String(policy)]);
     }
-    // Bad input on an OAuth endpoint is RFC 6749's invalid_request, so an OAuth client can read it.
-    if ((mapped instanceof BadRequest || mapped instanceof InvalidInput) && OAUTH_PATHS.has(path)) {
+    // An OAuth client's request gets the RFC 6749 §5.2 error it can read, for every error that has one
+    // (bad input is invalid_request, wrong credentials invalid_grant); the rest stays problem+json.
+    if (mapped.oauth && !(mapped instanceof OAuthError) && isOAuthRequest(path, request)) {
       const fields = mapped.errors?.map((e) => `${e.field} ${e.message}`).join("; ");
-      mapped = new OAuthError("invalid_request", fields ? `${mapped.message} ${fields}` : mapped.message);
+      mapped = new OAuthError(mapped.oauth, fields ? `${mapped.message} ${fields}` : mapped.message);
     }
     set.status = mapped.status;
     // The RateLimit headers of a request the limiter decided on come from the answer-headers plugin.

@@ -1,5 +1,5 @@
 import { Elysia } from "elysia";
-import { InvalidInput } from "../../core/errors.ts";
+import { InvalidInput, UnsupportedGrantType } from "../../core/errors.ts";
 import { clientIp, type TrustedProxies } from "../../core/security/client-ip.ts";
 import { LoginBody, TokenResponse } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
@@ -10,6 +10,8 @@ export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
   return new Elysia({ name: "routes/login" }).use(requestContext).post(
     "/login",
     async ({ body, call, meta, request, server, set }) => {
+      if (body.grant_type !== undefined && body.grant_type !== "password")
+        throw new UnsupportedGrantType('This endpoint takes grant_type "password" (or none).');
       const email = body.email ?? body.username;
       if (email === undefined)
         throw new InvalidInput("The login request is not valid.", [
@@ -47,7 +49,7 @@ export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
         tags: ["auth"],
         summary: "Log in and get a bearer token",
         description:
-          "JSON `{email, password}` or the OAuth2 password grant's form (`username`, `password`). Unknown email and wrong password get the same 401; a disabled account a 403. Opens a session: the answer holds an access token and a refresh token for POST /token.",
+          "JSON `{email, password}` or the OAuth2 password grant's form (`username`, `password`). Unknown email and wrong password get the same 401; a disabled account a 403. A form login is the password grant of RFC 6749 §4.3: its bad input, wrong credentials and other grant types are RFC 6749 §5.2 JSON errors (400 `invalid_request`, `invalid_grant`, `unsupported_grant_type`) instead of problem+json. Opens a session: the answer holds an access token and a refresh token for POST /token.",
       },
     },
   );

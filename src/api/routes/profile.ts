@@ -14,6 +14,8 @@ export function profileRoutes(auth: AuthService, limiter: Limiter) {
       response: {
         200: Profile,
         401: problemResponses[401],
+        // The body limit applies to every request: a GET declaring a Content-Length over it is refused too.
+        413: problemResponses[413],
         429: problemResponses[429],
         502: problemResponses[502],
         503: problemResponses[503],

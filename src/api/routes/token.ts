@@ -1,5 +1,5 @@
 import { Elysia, t } from "elysia";
-import { InvalidCredentials, OAuthError } from "../../core/errors.ts";
+import { OAuthError } from "../../core/errors.ts";
 import { clientIp, type TrustedProxies } from "../../core/security/client-ip.ts";
 import { TokenResponse } from "../../models/auth.ts";
 import { OAuthErrorBody, RevokeBody, TokenBody } from "../../models/session.ts";
@@ -34,20 +34,14 @@ export function tokenRoutes(sessions: SessionService, auth: AuthService, trusted
             request.headers.get("x-forwarded-for"),
             trusted,
           );
-          try {
-            const { user, ...pair } = await auth.login(
-              { email: body.username, password: body.password },
-              call,
-              ip,
-            );
-            meta.userId = user.id;
-            return pair;
-          } catch (error) {
-            // §5.2: "the provided authorization grant (e.g., ... resource owner credentials) is invalid".
-            if (error instanceof InvalidCredentials)
-              throw new OAuthError("invalid_grant", "The email or password is incorrect.");
-            throw error;
-          }
+          // A wrong email or password is InvalidCredentials, which problems.ts answers as invalid_grant here.
+          const { user, ...pair } = await auth.login(
+            { email: body.username, password: body.password },
+            call,
+            ip,
+          );
+          meta.userId = user.id;
+          return pair;
         }
         if (body.grant_type !== "refresh_token")
           throw new OAuthError(
