@@ -50,9 +50,19 @@ describe("OpenAPI document and /docs", () => {
       "/search",
       "/token",
     ]);
-    expect(spec.components.securitySchemes).toEqual({
-      bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-      oauth2: { type: "oauth2", flows: { password: { tokenUrl: "/login", scopes: {} } } },
+    // Issue 16 adds a description stating RFC 8725 practice and the password flow's refreshUrl.
+    expect(spec.components.securitySchemes).toMatchObject({
+      bearer: {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "JWT",
+        description: expect.stringContaining("RFC8725"),
+      },
+      oauth2: {
+        type: "oauth2",
+        description: expect.stringContaining("RFC8725"),
+        flows: { password: { tokenUrl: "/login", refreshUrl: "/token", scopes: {} } },
+      },
     });
     const login = spec.paths["/login"]?.post;
     expect(Object.keys(login?.requestBody?.content ?? {})).toEqual([
