@@ -6,16 +6,22 @@ export const QUERY_MAX_LENGTH = 200;
 /** The Aggregator's `request_id` bound; the gateway keeps a client's id only if it fits. */
 export const REQUEST_ID_MAX_LENGTH = 128;
 export const CATEGORY_PATTERN = "^[a-z0-9-]{1,40}$";
+/** The Aggregator contract's list bounds; the gateway's answer passes its lists on, so it has them too. */
+export const CATEGORIES_MAX_ITEMS = 100;
+export const RESULTS_MAX_ITEMS = 1000;
+export const SOURCES_MAX_ITEMS = 100;
+/** The Aggregator's `limit` bound: a plan's `maxResults` cannot exceed it, so neither can the effective limit. */
+export const AGGREGATOR_LIMIT_MAX = 1000;
 
 const HTTP_URL = "^https?://[^\\s]+$";
 
-export const Category = t.String({ pattern: CATEGORY_PATTERN, examples: ["phones"] });
+export const Category = t.String({ pattern: CATEGORY_PATTERN, maxLength: 40, examples: ["phones"] });
 
 export const Product = t.Object({
   id: t.String({ minLength: 1, maxLength: 200 }),
   title: t.String({ minLength: 1, maxLength: 500 }),
   price: t.Number({ minimum: 0 }),
-  currency: t.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code" }),
+  currency: t.String({ pattern: "^[A-Z]{3}$", maxLength: 3, description: "ISO 4217 code" }),
   // http(s) only, checked by a plain pattern: a generic URI would admit javascript: links from a backend.
   url: t.String({ pattern: HTTP_URL, maxLength: 2048 }),
   source: t.String({ minLength: 1, maxLength: 100, description: "Marketplace that lists the offer" }),
@@ -92,13 +98,22 @@ export function readSearchQuery(query: Record<string, unknown>, url: string): vo
   coerceSearchQuery(query);
 }
 
+/** What the gateway answers: the Aggregator's answer within the Aggregator contract's bounds. */
 export const SearchResponse = t.Object({
-  request_id: t.String(),
-  query: t.String({ description: "The query as searched (trimmed)" }),
-  categories: t.Array(t.String()),
-  limit: Type.Integer({ description: "Effective limit after the plan's clamp" }),
-  results: t.Array(Product),
-  sources: t.Optional(t.Array(Source)),
+  request_id: t.String({ minLength: 1, maxLength: REQUEST_ID_MAX_LENGTH }),
+  query: t.String({
+    minLength: 1,
+    maxLength: QUERY_MAX_LENGTH,
+    description: "The query as searched (trimmed)",
+  }),
+  categories: t.Array(Category, { maxItems: CATEGORIES_MAX_ITEMS }),
+  limit: Type.Integer({
+    minimum: 1,
+    maximum: AGGREGATOR_LIMIT_MAX,
+    description: "Effective limit after the plan's clamp",
+  }),
+  results: t.Array(Product, { maxItems: RESULTS_MAX_ITEMS }),
+  sources: t.Optional(t.Array(Source, { maxItems: SOURCES_MAX_ITEMS })),
   cached: t.Boolean(),
 });
 export type SearchResponse = Static<typeof SearchResponse>;
@@ -107,14 +122,14 @@ export type SearchResponse = Static<typeof SearchResponse>;
 export const AggregatorSearchRequest = t.Object({
   request_id: t.String({ minLength: 1, maxLength: REQUEST_ID_MAX_LENGTH }),
   query: t.String({ minLength: 1, maxLength: QUERY_MAX_LENGTH }),
-  categories: t.Array(Category, { maxItems: 100 }),
-  limit: Type.Integer({ minimum: 1, maximum: 1000 }),
+  categories: t.Array(Category, { maxItems: CATEGORIES_MAX_ITEMS }),
+  limit: Type.Integer({ minimum: 1, maximum: AGGREGATOR_LIMIT_MAX }),
 });
 export type AggregatorSearchRequest = Static<typeof AggregatorSearchRequest>;
 
 export const AggregatorSearchResponse = t.Object({
   request_id: t.String(),
-  results: t.Array(Product, { maxItems: 1000 }),
-  sources: t.Optional(t.Array(Source, { maxItems: 100 })),
+  results: t.Array(Product, { maxItems: RESULTS_MAX_ITEMS }),
+  sources: t.Optional(t.Array(Source, { maxItems: SOURCES_MAX_ITEMS })),
 });
 export type AggregatorSearchResponse = Static<typeof AggregatorSearchResponse>;
