@@ -16,11 +16,6 @@ const assets = new Map<string, { path: string; type: string }>([
   ["favicon-32x32.png", { path: favicon, type: "image/png" }],
 ]);
 
-/** The document's text as served and as `npm run docs:openapi` writes it: stable key order, formatted. */
-export function documentText(document: unknown): string {
-  return `${JSON.stringify(document, null, 2)}\n`;
-}
-
 // What a verifier can rely on, as RFC 8725 (JWT Best Current Practices) asks a JWT scheme to state.
 const JWT_PRACTICE =
   "Access tokens are JWTs issued and verified following RFC8725 (JSON Web Token Best Current Practices): " +
