@@ -42,7 +42,8 @@ export function docsRoutes(version: string, publicUrl?: string) {
         path: "/docs",
         specPath: "/docs/json",
         provider: "swagger-ui",
-        exclude: { paths: [/^\/docs/, /^\/problems/] },
+        // Not the default static-file rule: it drops every path with a dot, /.well-known/* included.
+        exclude: { paths: [/^\/docs/, /^\/problems/], staticFile: false },
         swagger: {
           cdn: `${ASSET_PREFIX}swagger-ui-bundle.js`,
           theme: `${ASSET_PREFIX}swagger-ui.css`,

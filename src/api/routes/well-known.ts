@@ -37,6 +37,8 @@ export function wellKnownRoutes(keys: KeyRingHolder, publicUrl: string | undefin
         detail: {
           tags: ["auth"],
           summary: "The public keys that verify access tokens (JWK Set)",
+          description:
+            "Cached for five minutes; a new verify-only key shows here well before it signs anything.",
           operationId: "getJwks",
           security: [],
         },
@@ -57,6 +59,8 @@ export function wellKnownRoutes(keys: KeyRingHolder, publicUrl: string | undefin
         detail: {
           tags: ["auth"],
           summary: "OAuth 2.0 Authorization Server Metadata (RFC 8414)",
+          description:
+            "Absolute URLs from GATEWAY_PUBLIC_URL only (never the request's Host); 404 while it is not set.",
           operationId: "getAuthorizationServerMetadata",
           security: [],
         },
