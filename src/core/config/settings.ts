@@ -96,7 +96,7 @@ export const settings = {
     flag: "--public-url",
     default: undefined,
     description:
-      "The gateway's public origin (`https://`, or `http://` on loopback): the issuer and the URLs of `/.well-known/oauth-authorization-server`, which answers 404 without it",
+      "The gateway's public origin (`https://`, or `http://` on loopback): the issuer, OpenAPI `servers`, the `/.well-known/oauth-authorization-server` URLs (404 without it)",
     parse: publicOrigin,
   }),
   jwtAudience: setting({
