@@ -176,7 +176,10 @@ describe("the document says what the gateway really sends and reads", () => {
     }
     const ids = operations.map((o) => o.operationId);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toContain("searchProducts");
+    // The names generated before they were written out, so clients generated from older documents keep them.
+    expect(ids).toEqual(
+      expect.arrayContaining(["getSearch", "postSearch", "postLogin", "postToken", "getProfile"]),
+    );
   });
 
   test("and the headers it declares for a search are the ones a search answer carries", async () => {

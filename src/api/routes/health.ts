@@ -51,7 +51,7 @@ export function healthRoutes(
         tags: ["operations"],
         summary: "Liveness: the process answers (no backend calls)",
         description: "Always 200 while the process runs; it calls no backend.",
-        operationId: "getLiveness",
+        operationId: "getHealthz",
         security: [],
       },
     })
@@ -73,7 +73,7 @@ export function healthRoutes(
           tags: ["operations"],
           summary: "Readiness: both backends answer their health check and the gateway is not shutting down",
           description: "Each check also shows the backend's circuit state (closed, open, half-open).",
-          operationId: "getReadiness",
+          operationId: "getReadyz",
           security: [],
         },
       },

@@ -34,7 +34,7 @@ export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
       detail: {
         tags: ["auth"],
         summary: "Log in and get a bearer token",
-        operationId: "login",
+        operationId: "postLogin",
         // Public: this is where a client gets its credentials.
         security: [],
         description:

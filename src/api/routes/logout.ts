@@ -31,7 +31,7 @@ export function logoutRoutes(auth: AuthService, sessions: SessionService) {
       detail: {
         tags: ["auth"],
         summary: "Log out: end this session (or, with ?all=true, every session of the user)",
-        operationId: "logout",
+        operationId: "postLogout",
         description:
           "Its refresh token stops working and its access tokens, this one included, are refused by every gateway instance from now on.",
         security: [{ bearer: [] }, { oauth2: [] }],

@@ -45,7 +45,7 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
       detail: {
         tags: ["search"],
         summary: "Search products",
-        operationId: "searchProducts",
+        operationId: "getSearch",
         description: `${description} \`categories\` may be comma-separated or repeated.`,
       },
     })
@@ -57,7 +57,7 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
       detail: {
         tags: ["search"],
         summary: "Search products (JSON body)",
-        operationId: "searchProductsWithBody",
+        operationId: "postSearch",
         description,
       },
     });

@@ -67,7 +67,7 @@ export function tokenRoutes(sessions: SessionService, auth: AuthService, trusted
         detail: {
           tags: ["auth"],
           summary: "Get tokens: the password grant, or refresh",
-          operationId: "getToken",
+          operationId: "postToken",
           // Public: the grant in the body is the credential.
           security: [],
           description:
@@ -96,7 +96,7 @@ export function tokenRoutes(sessions: SessionService, auth: AuthService, trusted
         detail: {
           tags: ["auth"],
           summary: "Revoke a refresh or access token (RFC 7009)",
-          operationId: "revokeToken",
+          operationId: "postRevoke",
           // Public (RFC 7009 §2.1 with no client authentication): the token itself is what is revoked.
           security: [],
           description:
