@@ -44,7 +44,7 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
       // After the access log, so a refused Host is still counted and logged.
       .use(hostHeader)
       .use(bodyLimit(bodyLimitBytes))
-      .use(docsRoutes(VERSION))
+      .use(docsRoutes(VERSION, services.config.publicUrl))
       .use(healthRoutes(services, lifecycle))
       // With an admin port, server.ts serves /metrics there instead.
       .use(

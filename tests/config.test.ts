@@ -6,6 +6,7 @@ import { DOCS_COMMAND, generatedDocs, renderDoc } from "../src/core/config/docs.
 import { ConfigError, loadConfig } from "../src/core/config/load.ts";
 import { settings } from "../src/core/config/settings.ts";
 import { DEFAULT_PLANS } from "../src/models/subscription.ts";
+import { ORIGIN_MAX_LENGTH } from "../src/models/well-known.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gateway-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -113,6 +114,15 @@ describe("loadConfig", () => {
     const text = problems.join("\n");
     expect(text).toContain("GATEWAY_AGGREGATOR_URL: expected a grpc(s):// URL without user:password@");
     expect(text).not.toContain("s3cret-pw");
+  });
+
+  test("a GATEWAY_PUBLIC_URL longer than the metadata's documented bound is refused at start", () => {
+    const long = `https://${"a".repeat(60)}.${"b".repeat(60)}.${"c".repeat(60)}.${"d".repeat(60)}.${"e".repeat(60)}.example.com`;
+    expect(long.length).toBeGreaterThan(ORIGIN_MAX_LENGTH);
+    const problems = problemsOf(() => loadConfig({ env: { ...BACKENDS, GATEWAY_PUBLIC_URL: long } }));
+    expect(problems.join("\n")).toContain(`an origin of at most ${ORIGIN_MAX_LENGTH} characters`);
+    const fits = `https://${"a".repeat(60)}.example.com`;
+    expect(loadConfig({ env: { ...BACKENDS, GATEWAY_PUBLIC_URL: fits } }).publicUrl).toBe(fits);
   });
 
   test("without backends or secret outside demo mode: one line saying what to set", () => {

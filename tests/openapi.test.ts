@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { CATEGORY_PATTERN, QUERY_MAX_LENGTH } from "../src/models/search.ts";
-import { call, get } from "./helpers/http.ts";
+import { call, DEMO, get, json } from "./helpers/http.ts";
 import { type Stack, startStack } from "./helpers/stack.ts";
 
 let stack: Stack;
@@ -68,7 +68,10 @@ describe("OpenAPI document and /docs", () => {
       components: Record<string, unknown>;
     };
     expect(spec.openapi).toStartWith("3.");
+    // Issue 16: the /.well-known documents are API too (verifiers read them), no longer dropped for their dot.
     expect(Object.keys(spec.paths).sort()).toEqual([
+      "/.well-known/jwks.json",
+      "/.well-known/oauth-authorization-server",
       "/healthz",
       "/login",
       "/logout",
@@ -78,9 +81,19 @@ describe("OpenAPI document and /docs", () => {
       "/search",
       "/token",
     ]);
-    expect(spec.components.securitySchemes).toEqual({
-      bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-      oauth2: { type: "oauth2", flows: { password: { tokenUrl: "/login", scopes: {} } } },
+    // Issue 16 adds a description stating RFC 8725 practice and the password flow's refreshUrl.
+    expect(spec.components.securitySchemes).toMatchObject({
+      bearer: {
+        type: "http",
+        scheme: "bearer",
+        bearerFormat: "JWT",
+        description: expect.stringContaining("RFC8725"),
+      },
+      oauth2: {
+        type: "oauth2",
+        description: expect.stringContaining("RFC8725"),
+        flows: { password: { tokenUrl: "/login", refreshUrl: "/token", scopes: {} } },
+      },
     });
     const login = spec.paths["/login"]?.post;
     expect(Object.keys(login?.requestBody?.content ?? {})).toEqual([
@@ -139,5 +152,100 @@ describe("OpenAPI document and /docs", () => {
       expect(response.headers.get("content-type")).toBe("application/problem+json");
     }
     expect(stack.logs.filter((line) => line.includes("unhandled error"))).toEqual([]);
+  });
+});
+
+type Header = { schema: Record<string, unknown> };
+type Doc = {
+  servers: { url: string }[];
+  components: { parameters: Record<string, { name: string; in: string }> };
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        parameters: { $ref?: string; name?: string }[];
+        responses: Record<string, { headers?: Record<string, Header>; content?: Record<string, unknown> }>;
+      }
+    >
+  >;
+};
+
+describe("the document says what the gateway really sends and reads", () => {
+  const doc = async (app = stack.app) => (await call(app, get("/docs/json"))).body as Doc;
+
+  test("each header on the responses that carry it, and the request headers as parameters", async () => {
+    const { paths, components } = await doc();
+    const operations = Object.values(paths).flatMap((methods) => Object.values(methods));
+    for (const operation of operations) {
+      expect(operation.parameters.map((p) => p.$ref)).toEqual(
+        expect.arrayContaining([
+          "#/components/parameters/X-Request-Id",
+          "#/components/parameters/traceparent",
+        ]),
+      );
+      for (const [status, response] of Object.entries(operation.responses)) {
+        const headers = Object.keys(response.headers ?? {});
+        expect(headers, `${operation.operationId} ${status}`).toContain("X-Request-Id");
+        if (status === "401") expect(headers).toContain("WWW-Authenticate");
+        if (status === "429") expect(headers).toContain("Retry-After");
+      }
+    }
+    expect(components.parameters.traceparent).toMatchObject({ name: "traceparent", in: "header" });
+    for (const method of ["get", "post"]) {
+      const search = paths["/search"]?.[method]?.responses ?? {};
+      expect(Object.keys(search["200"]?.headers ?? {})).toEqual(
+        expect.arrayContaining(["RateLimit", "RateLimit-Policy", "X-Cache"]),
+      );
+      expect(Object.keys(search["429"]?.headers ?? {})).toEqual(
+        expect.arrayContaining(["RateLimit", "RateLimit-Policy", "Retry-After"]),
+      );
+    }
+    const ids = operations.map((o) => o.operationId);
+    expect(new Set(ids).size).toBe(ids.length);
+    // The names generated before they were written out, so clients generated from older documents keep them.
+    expect(ids).toEqual(
+      expect.arrayContaining(["getSearch", "postSearch", "postLogin", "postToken", "getProfile"]),
+    );
+  });
+
+  test("and the headers it declares for a search are the ones a search answer carries", async () => {
+    const login = await call(stack.app, json("/login", DEMO.premium));
+    const token = (login.body as { access_token: string }).access_token;
+    const response = await stack.app.handle(get("/search?query=phone", token));
+    expect(response.status).toBe(200);
+    const declared = Object.keys((await doc()).paths["/search"]?.get?.responses["200"]?.headers ?? {});
+    for (const name of ["X-Request-Id", "RateLimit", "RateLimit-Policy", "X-Cache"]) {
+      expect(declared).toContain(name);
+      expect(response.headers.get(name), name).not.toBeNull();
+    }
+  });
+
+  test("no TypeBox-only keyword in any schema; a property named like one stays", async () => {
+    const leaks: string[] = [];
+    let oauthErrorProperty = false;
+    const walk = (value: unknown, at: string) => {
+      if (value === null || typeof value !== "object") return;
+      const node = value as Record<string, unknown>;
+      // A schema (it has a `type`) with a string `error` is TypeBox's message option leaking out.
+      if ("type" in node && typeof node.error === "string") leaks.push(at);
+      const properties = node.properties as Record<string, unknown> | undefined;
+      if (properties?.error && typeof properties.error === "object") oauthErrorProperty = true;
+      for (const [key, child] of Object.entries(node)) walk(child, `${at}/${key}`);
+    };
+    walk(await doc(), "#");
+    expect(leaks).toEqual([]);
+    expect(oauthErrorProperty).toBe(true);
+  });
+
+  test("servers: relative without GATEWAY_PUBLIC_URL, the public URL with it", async () => {
+    expect((await doc()).servers.map((s) => s.url)).toEqual(["/"]);
+    const other = await startStack({ flags: { publicUrl: "https://gateway.example.com" } });
+    try {
+      expect((await doc(other.app)).servers.map((s) => s.url)).toEqual(["https://gateway.example.com"]);
+    } finally {
+      await other.close();
+    }
   });
 });

@@ -9,6 +9,13 @@ export const REQUEST_ID_MAX_LENGTH = 128;
 export const CATEGORY_MAX_LENGTH = 40;
 export const CATEGORY_PATTERN = `^[a-z0-9-]{1,${CATEGORY_MAX_LENGTH}}$`;
 
+/** The Aggregator contract's list bounds; the gateway's answer passes its lists on, so it has them too. */
+export const CATEGORIES_MAX_ITEMS = 100;
+export const RESULTS_MAX_ITEMS = 1000;
+export const SOURCES_MAX_ITEMS = 100;
+/** The Aggregator's `limit` bound: a plan's `maxResults` cannot exceed it, so neither can the effective limit. */
+export const AGGREGATOR_LIMIT_MAX = 1000;
+
 const HTTP_URL = "^https?://[^\\s]+$";
 
 export const Category = t.String({
@@ -21,7 +28,7 @@ export const Product = t.Object({
   id: t.String({ minLength: 1, maxLength: 200 }),
   title: t.String({ minLength: 1, maxLength: 500 }),
   price: t.Number({ minimum: 0 }),
-  currency: t.String({ pattern: "^[A-Z]{3}$", description: "ISO 4217 code" }),
+  currency: t.String({ pattern: "^[A-Z]{3}$", maxLength: 3, description: "ISO 4217 code" }),
   // http(s) only, checked by a plain pattern: a generic URI would admit javascript: links from a backend.
   url: t.String({ pattern: HTTP_URL, maxLength: 2048 }),
   source: t.String({ minLength: 1, maxLength: 100, description: "Marketplace that lists the offer" }),
@@ -101,13 +108,22 @@ export function readSearchQuery(query: Record<string, unknown>, url: string): vo
   coerceSearchQuery(query);
 }
 
+/** What the gateway answers: the Aggregator's answer within the Aggregator contract's bounds. */
 export const SearchResponse = t.Object({
-  request_id: t.String(),
-  query: t.String({ description: "The query as searched (trimmed)" }),
-  categories: t.Array(t.String()),
-  limit: Type.Integer({ description: "Effective limit after the plan's clamp" }),
-  results: t.Array(Product),
-  sources: t.Optional(t.Array(Source)),
+  request_id: t.String({ minLength: 1, maxLength: REQUEST_ID_MAX_LENGTH }),
+  query: t.String({
+    minLength: 1,
+    maxLength: QUERY_MAX_LENGTH,
+    description: "The query as searched (trimmed)",
+  }),
+  categories: t.Array(Category, { maxItems: CATEGORIES_MAX_ITEMS }),
+  limit: Type.Integer({
+    minimum: 1,
+    maximum: AGGREGATOR_LIMIT_MAX,
+    description: "Effective limit after the plan's clamp",
+  }),
+  results: t.Array(Product, { maxItems: RESULTS_MAX_ITEMS }),
+  sources: t.Optional(t.Array(Source, { maxItems: SOURCES_MAX_ITEMS })),
   cached: t.Boolean(),
 });
 export type SearchResponse = Static<typeof SearchResponse>;
@@ -116,14 +132,14 @@ export type SearchResponse = Static<typeof SearchResponse>;
 export const AggregatorSearchRequest = t.Object({
   request_id: t.String({ minLength: 1, maxLength: REQUEST_ID_MAX_LENGTH }),
   query: QueryText({ description: `Trimmed and NFC already; 1 to ${QUERY_MAX_LENGTH} Unicode code points` }),
-  categories: t.Array(Category, { maxItems: 100 }),
-  limit: Type.Integer({ minimum: 1, maximum: 1000 }),
+  categories: t.Array(Category, { maxItems: CATEGORIES_MAX_ITEMS }),
+  limit: Type.Integer({ minimum: 1, maximum: AGGREGATOR_LIMIT_MAX }),
 });
 export type AggregatorSearchRequest = Static<typeof AggregatorSearchRequest>;
 
 export const AggregatorSearchResponse = t.Object({
   request_id: t.String(),
-  results: t.Array(Product, { maxItems: 1000 }),
-  sources: t.Optional(t.Array(Source, { maxItems: 100 })),
+  results: t.Array(Product, { maxItems: RESULTS_MAX_ITEMS }),
+  sources: t.Optional(t.Array(Source, { maxItems: SOURCES_MAX_ITEMS })),
 });
 export type AggregatorSearchResponse = Static<typeof AggregatorSearchResponse>;

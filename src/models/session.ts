@@ -1,4 +1,5 @@
 import { t } from "elysia";
+import { REFRESH_TOKEN_MAX_LENGTH } from "./auth.ts";
 import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH } from "./user.ts";
 
 /**
@@ -8,7 +9,7 @@ import { EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH } from "./user.ts";
 export const TokenBody = t.Object({
   grant_type: t.String({ maxLength: 100, examples: ["refresh_token"], error: "is required" }),
   refresh_token: t.Optional(
-    t.String({ maxLength: 512, description: "The refresh token from /login or /token" }),
+    t.String({ maxLength: REFRESH_TOKEN_MAX_LENGTH, description: "The refresh token from /login or /token" }),
   ),
   username: t.Optional(t.String({ maxLength: EMAIL_MAX_LENGTH, description: "Password grant: the email" })),
   password: t.Optional(t.String({ maxLength: PASSWORD_MAX_LENGTH, description: "Password grant" })),
@@ -26,8 +27,16 @@ export const RevokeBody = t.Object({
 
 /** RFC 6749 §5.2's error body, which /token and /revoke answer instead of problem+json. */
 export const OAuthErrorBody = t.Object({
-  error: t.String({ examples: ["invalid_grant"] }),
-  error_description: t.String(),
+  error: t.Union(
+    [
+      t.Literal("invalid_request"),
+      t.Literal("invalid_grant"),
+      t.Literal("unsupported_grant_type"),
+      t.Literal("unsupported_token_type"),
+    ],
+    { examples: ["invalid_grant"] },
+  ),
+  error_description: t.String({ maxLength: 2000 }),
 });
 
 export const LogoutQuery = t.Object({

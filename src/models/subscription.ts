@@ -1,5 +1,6 @@
 import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
+import { AGGREGATOR_LIMIT_MAX } from "./search.ts";
 import type { User } from "./user.ts";
 
 export const PlanName = t.Union([t.Literal("free"), t.Literal("premium")], {
@@ -12,7 +13,7 @@ export const PlanLimits = t.Object(
   {
     maxResults: Type.Integer({
       minimum: 1,
-      maximum: 1000,
+      maximum: AGGREGATOR_LIMIT_MAX,
       description: "Largest `limit` honoured; larger ones are clamped",
     }),
     maxCategories: Type.Integer({
@@ -113,7 +114,7 @@ export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
 
 export const SubscriptionView = t.Object({
   plan: t.Union([t.Literal("free"), t.Literal("premium")], { description: "Plan as stored" }),
-  expires_at: t.Union([t.String({ format: "date-time" }), t.Null()]),
+  expires_at: t.Union([t.String({ format: "date-time", maxLength: 40 }), t.Null()]),
   active: t.Boolean({ description: "False when a premium subscription has expired" }),
 });
 export type SubscriptionView = Static<typeof SubscriptionView>;

@@ -11,7 +11,7 @@ export const EMAIL_MAX_LENGTH = 254;
 /** Long enough for any passphrase; bounds what one login can make the Users service hash. */
 export const PASSWORD_MAX_LENGTH = 1024;
 
-export const UserId = t.String({ format: "uuid", description: "User id (UUID)" });
+export const UserId = t.String({ format: "uuid", maxLength: 36, description: "User id (UUID)" });
 
 /** The Users service's `User` (docs/backends.md); validated on every answer, never trusted. */
 export const User = t.Object({

@@ -3,6 +3,7 @@ import { createPublicKey } from "node:crypto";
 import { decodeProtectedHeader, importJWK, SignJWT } from "jose";
 import { KeyRingHolder } from "../../src/core/security/key-ring-holder.ts";
 import { TokenService } from "../../src/core/security/tokens.ts";
+import { KEY_RING_MAX_KEYS } from "../../src/models/well-known.ts";
 import { type Jwk, jwkOf, ringOf, withState } from "../helpers/keys.ts";
 
 const claims = { issuer: "gateway", audience: "gateway", ttlSeconds: 900 };
@@ -141,5 +142,14 @@ describe("HS256 compatibility ring", () => {
     expect(
       await tokens.verify(await forged({ alg: "HS256", kid: "other" }, new TextEncoder().encode(secret))),
     ).toBeNull();
+  });
+});
+
+describe("key ring: size", () => {
+  test("a ring of more keys than the JWK Set's documented bound is refused, so /.well-known/jwks.json keeps it", () => {
+    const verifiers = Array.from({ length: KEY_RING_MAX_KEYS }, () => jwkOf("EdDSA", "verify-only"));
+    const active = jwkOf("EdDSA", "active");
+    expect(() => ringOf(active, ...verifiers)).toThrow(`at most ${KEY_RING_MAX_KEYS} keys`);
+    expect(ringOf(active, ...verifiers.slice(1)).jwks.length).toBe(KEY_RING_MAX_KEYS);
   });
 });

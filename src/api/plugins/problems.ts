@@ -2,7 +2,12 @@ import { Elysia, ValidationError } from "elysia";
 import { BadRequest, GatewayError, InvalidInput, NotFound, OAuthError } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
-import type { Problem } from "../../models/problem.ts";
+import {
+  FIELD_ERROR_MAX_LENGTH,
+  PROBLEM_DETAIL_MAX_LENGTH,
+  PROBLEM_ERRORS_MAX_ITEMS,
+  type Problem,
+} from "../../models/problem.ts";
 import { isOAuthRequest } from "../oauth-paths.ts";
 import { requestMeta } from "./request-context.ts";
 
@@ -54,10 +59,15 @@ export function toProblem(error: GatewayError, requestId: string): Problem {
     type: PROBLEM_TYPE_BASE + error.code,
     title: error.title,
     status: error.status,
-    detail: error.message,
+    // Bounded as the document says: a detail or a field error may quote what the client sent.
+    detail: error.message.slice(0, PROBLEM_DETAIL_MAX_LENGTH),
     request_id: requestId,
   };
-  if (error.errors && error.errors.length > 0) problem.errors = error.errors;
+  if (error.errors && error.errors.length > 0)
+    problem.errors = error.errors.slice(0, PROBLEM_ERRORS_MAX_ITEMS).map((e) => ({
+      field: e.field.slice(0, FIELD_ERROR_MAX_LENGTH),
+      message: e.message.slice(0, FIELD_ERROR_MAX_LENGTH),
+    }));
   return { ...problem, ...error.extensions };
 }
 

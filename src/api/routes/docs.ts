@@ -4,6 +4,7 @@ import favicon from "swagger-ui-dist/favicon-32x32.png" with { type: "file" };
 import css from "swagger-ui-dist/swagger-ui.css" with { type: "file" };
 import bundle from "swagger-ui-dist/swagger-ui-bundle.js" with { type: "file" };
 import { NotFound } from "../../core/errors.ts";
+import { standardDocument } from "../openapi-document.ts";
 
 const ASSET_PREFIX = "/docs/assets/";
 
@@ -15,63 +16,34 @@ const assets = new Map<string, { path: string; type: string }>([
   ["favicon-32x32.png", { path: favicon, type: "image/png" }],
 ]);
 
-type Operation = {
-  parameters?: { schema?: Record<string, unknown> & { anyOf?: Record<string, unknown>[] } }[];
-  responses?: Record<
-    string,
-    { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> }
-  >;
-};
+// What a verifier can rely on, as RFC 8725 (JWT Best Current Practices) asks a JWT scheme to state.
+const JWT_PRACTICE =
+  "Access tokens are JWTs issued and verified following RFC8725 (JSON Web Token Best Current Practices): " +
+  "the algorithm is pinned to the key the `kid` names, so a token cannot choose how it is checked (§3.1; " +
+  "EdDSA, ES256 or HS256, never `none`; public keys at /.well-known/jwks.json); `iss` and `aud` are " +
+  "required and checked (§3.8, §3.9); `exp`, `iat`, `sub` and `jti` are required, and access tokens are " +
+  "short-lived: refresh tokens are opaque and rotate at POST /token.";
 
-/** The generator labels every response application/json; our errors are problem+json. */
-export function labelProblems(spec: { paths?: Record<string, Record<string, Operation>> }) {
-  for (const operations of Object.values(spec.paths ?? {})) {
-    for (const operation of Object.values(operations)) {
-      for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        const json = response.content?.["application/json"];
-        const isProblem =
-          json?.schema?.properties?.title !== undefined && json.schema.properties.detail !== undefined;
-        if (Number(status) >= 400 && isProblem && response.content) {
-          response.content = { "application/problem+json": json };
-        }
-      }
-    }
-  }
-  return spec;
-}
-
-/**
- * Elysia documents a numeric query parameter as "a numeric string (default 0) or a number"; Swagger UI
- * then pre-fills 0, which is out of range for `limit`. The number branch alone says what we accept.
- */
-export function numericParameters(spec: { paths?: Record<string, Record<string, Operation>> }) {
-  for (const operations of Object.values(spec.paths ?? {})) {
-    for (const operation of Object.values(operations)) {
-      for (const parameter of operation.parameters ?? []) {
-        const branches = parameter.schema?.anyOf ?? [];
-        const number = branches.find((b) => b.type === "number" || b.type === "integer");
-        const coerced = branches.some(
-          (b) => b.type === "string" && (b.format === "numeric" || b.format === "integer"),
-        );
-        if (branches.length === 2 && number && coerced) parameter.schema = number;
-      }
-    }
-  }
-  return spec;
-}
-
-export function docsRoutes(version: string) {
+export function docsRoutes(version: string, publicUrl?: string) {
+  // The plugin caches its document and hands out the same object; it is made standard once, on a copy.
+  const standard = new WeakMap<object, object>();
   return new Elysia({ name: "routes/docs" })
     .onAfterHandle(({ path, response }) => {
-      if (path === "/docs/json" && response && typeof response === "object")
-        return numericParameters(labelProblems(response));
+      if (path !== "/docs/json" || !response || typeof response !== "object") return;
+      let done = standard.get(response);
+      if (!done) {
+        done = standardDocument(structuredClone(response), publicUrl);
+        standard.set(response, done);
+      }
+      return done;
     })
     .use(
       openapi({
         path: "/docs",
         specPath: "/docs/json",
         provider: "swagger-ui",
-        exclude: { paths: [/^\/docs/, /^\/problems/] },
+        // Not the default static-file rule: it drops every path with a dot, /.well-known/* included.
+        exclude: { paths: [/^\/docs/, /^\/problems/], staticFile: false },
         swagger: {
           cdn: `${ASSET_PREFIX}swagger-ui-bundle.js`,
           theme: `${ASSET_PREFIX}swagger-ui.css`,
@@ -84,20 +56,32 @@ export function docsRoutes(version: string) {
           info: {
             title: "Search Gateway",
             version,
+            license: { name: "Proprietary", url: "https://gateway.example.com/license" },
+            contact: { name: "Search Gateway team", url: "https://gateway.example.com/support" },
             description:
               "The front door of the product search: log in, then search every marketplace at once. " +
               "Errors are RFC 9457 problem+json. Use **Authorize** with a demo user (e.g. premium@example.com / premium-pass).",
           },
           tags: [
-            { name: "auth", description: "Tokens" },
-            { name: "account", description: "The caller" },
-            { name: "search", description: "Product search" },
+            {
+              name: "auth",
+              description: "Log in, refresh, revoke and log out; the keys and metadata that verify tokens",
+            },
+            { name: "account", description: "The caller: profile, effective plan and limits" },
+            {
+              name: "search",
+              description: "Product search across every marketplace, through the Aggregator",
+            },
             { name: "operations", description: "Probes for load balancers and orchestrators" },
           ],
           components: {
             securitySchemes: {
-              bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" },
-              oauth2: { type: "oauth2", flows: { password: { tokenUrl: "/login", scopes: {} } } },
+              bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: JWT_PRACTICE },
+              oauth2: {
+                type: "oauth2",
+                description: JWT_PRACTICE,
+                flows: { password: { tokenUrl: "/login", refreshUrl: "/token", scopes: {} } },
+              },
             },
           },
         },

@@ -2,6 +2,7 @@ import { Elysia, type Static, t } from "elysia";
 import type { Services } from "../../services/container.ts";
 import { HTTPError } from "../../services/errors.ts";
 import { requestContext } from "../plugins/request-context.ts";
+import { responses } from "./responses.ts";
 
 /** Shared with the server: set when shutdown begins, so load balancers stop sending traffic. */
 export interface Lifecycle {
@@ -13,7 +14,9 @@ const Check = t.Object({
   ok: t.Boolean(),
   latency_ms: t.Number(),
   circuit: CircuitState,
-  error: t.Optional(t.String({ description: "The kind of failure only: no addresses or messages" })),
+  error: t.Optional(
+    t.String({ maxLength: 100, description: "The kind of failure only: no addresses or messages" }),
+  ),
 });
 const Readiness = t.Object({
   status: t.Union([t.Literal("ready"), t.Literal("unready"), t.Literal("draining")]),
@@ -32,7 +35,7 @@ async function probe(
   } catch (error) {
     // The probe is unauthenticated: say what kind of failure, not where or why in detail.
     const kind = error instanceof HTTPError ? `HTTP ${error.response.status}` : (error as Error).name;
-    return { ok: false, latency_ms: latency(), circuit, error: kind };
+    return { ok: false, latency_ms: latency(), circuit, error: kind.slice(0, 100) };
   }
 }
 
@@ -43,8 +46,14 @@ export function healthRoutes(
   return new Elysia({ name: "routes/health" })
     .use(requestContext)
     .get("/healthz", () => ({ status: "ok" as const }), {
-      response: { 200: t.Object({ status: t.Literal("ok") }) },
-      detail: { tags: ["operations"], summary: "Liveness: the process answers (no backend calls)" },
+      response: responses({ 200: t.Object({ status: t.Literal("ok") }) }, []),
+      detail: {
+        tags: ["operations"],
+        summary: "Liveness: the process answers (no backend calls)",
+        description: "Always 200 while the process runs; it calls no backend.",
+        operationId: "getHealthz",
+        security: [],
+      },
     })
     .get(
       "/readyz",
@@ -58,11 +67,14 @@ export function healthRoutes(
         return { status, checks: { users, aggregator } } as Static<typeof Readiness>;
       },
       {
-        response: { 200: Readiness, 503: Readiness },
+        // Its 503 is the same status report, not a problem.
+        response: responses({ 200: Readiness, 503: Readiness }, []),
         detail: {
           tags: ["operations"],
           summary: "Readiness: both backends answer their health check and the gateway is not shutting down",
           description: "Each check also shows the backend's circuit state (closed, open, half-open).",
+          operationId: "getReadyz",
+          security: [],
         },
       },
     );

@@ -4,7 +4,7 @@ import { clientIp, type TrustedProxies } from "../../core/security/client-ip.ts"
 import { LoginBody, TokenResponse } from "../../models/auth.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
-import { NO_STORE, problemResponses } from "./responses.ts";
+import { NO_STORE, responses } from "./responses.ts";
 
 export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
   return new Elysia({ name: "routes/login" }).use(requestContext).post(
@@ -32,22 +32,13 @@ export function loginRoutes(auth: AuthService, trusted: TrustedProxies) {
       body: LoginBody,
       // Only documents the accepted types: the body-limit plugin's parser runs first and handles both.
       parse: ["json", "urlencoded"],
-      response: {
-        200: TokenResponse,
-        400: problemResponses[400],
-        401: problemResponses[401],
-        403: problemResponses[403],
-        413: problemResponses[413],
-        415: problemResponses[415],
-        422: problemResponses[422],
-        429: problemResponses[429],
-        502: problemResponses[502],
-        503: problemResponses[503],
-        504: problemResponses[504],
-      },
+      response: responses({ 200: TokenResponse }, [400, 401, 403, 413, 415, 422, 429, 502, 503, 504]),
       detail: {
         tags: ["auth"],
         summary: "Log in and get a bearer token",
+        operationId: "postLogin",
+        // Public: this is where a client gets its credentials.
+        security: [],
         description:
           "JSON `{email, password}` or the OAuth2 password grant's form (`username`, `password`). Unknown email and wrong password get the same 401; a disabled account a 403. A form login is the password grant of RFC 6749 §4.3: its bad input, wrong credentials and other grant types are RFC 6749 §5.2 JSON errors (400 `invalid_request`, `invalid_grant`, `unsupported_grant_type`) instead of problem+json. Opens a session: the answer holds an access token and a refresh token for POST /token.",
       },

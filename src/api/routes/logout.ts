@@ -4,7 +4,7 @@ import { LogoutQuery } from "../../models/session.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import type { SessionService } from "../../services/sessions/session-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
-import { problemResponses } from "./responses.ts";
+import { responses } from "./responses.ts";
 
 /**
  * Ends the caller's session. Only the token is checked (not the Users service, not the plan's request
@@ -27,15 +27,11 @@ export function logoutRoutes(auth: AuthService, sessions: SessionService) {
         verified.set(request, claims);
       },
       query: LogoutQuery,
-      response: {
-        204: t.Void({ description: "Logged out" }),
-        401: problemResponses[401],
-        422: problemResponses[422],
-        503: problemResponses[503],
-      },
+      response: responses({ 204: t.Void({ description: "Logged out" }) }, [401, 422, 503]),
       detail: {
         tags: ["auth"],
         summary: "Log out: end this session (or, with ?all=true, every session of the user)",
+        operationId: "postLogout",
         description:
           "Its refresh token stops working and its access tokens, this one included, are refused by every gateway instance from now on.",
         security: [{ bearer: [] }, { oauth2: [] }],

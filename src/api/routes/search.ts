@@ -7,21 +7,12 @@ import type { SearchInput, SearchService } from "../../services/search-service.t
 import { jsonText } from "../json-text.ts";
 import { authentication } from "../plugins/auth.ts";
 import { type RequestMeta, requestContext } from "../plugins/request-context.ts";
-import { problemResponses } from "./responses.ts";
+import { responses } from "./responses.ts";
 
-const response = {
-  200: SearchResponse,
-  400: problemResponses[400],
-  401: problemResponses[401],
-  403: problemResponses[403],
-  415: problemResponses[415],
-  429: problemResponses[429],
-  413: problemResponses[413],
-  422: problemResponses[422],
-  502: problemResponses[502],
-  503: problemResponses[503],
-  504: problemResponses[504],
-};
+const response = responses({ 200: SearchResponse }, [400, 401, 403, 413, 415, 422, 429, 502, 503, 504], {
+  rateLimited: true,
+  cached: true,
+});
 
 const description =
   "Searches every marketplace through the Aggregator. More categories than the plan allows is a 403; " +
@@ -54,6 +45,7 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
       detail: {
         tags: ["search"],
         summary: "Search products",
+        operationId: "getSearch",
         description: `${description} \`categories\` may be comma-separated or repeated.`,
       },
     })
@@ -62,6 +54,11 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
       body: SearchBody,
       parse: "json",
       response,
-      detail: { tags: ["search"], summary: "Search products (JSON body)", description },
+      detail: {
+        tags: ["search"],
+        summary: "Search products (JSON body)",
+        operationId: "postSearch",
+        description,
+      },
     });
 }

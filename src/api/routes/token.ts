@@ -6,7 +6,7 @@ import { OAuthErrorBody, RevokeBody, TokenBody } from "../../models/session.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import type { SessionService } from "../../services/sessions/session-service.ts";
 import { requestContext } from "../plugins/request-context.ts";
-import { NO_STORE, problemResponses } from "./responses.ts";
+import { NO_STORE, responses } from "./responses.ts";
 
 const oauthError = (example: string) =>
   t.Object(OAuthErrorBody.properties, {
@@ -54,18 +54,16 @@ export function tokenRoutes(sessions: SessionService, auth: AuthService, trusted
       {
         body: TokenBody,
         parse: ["urlencoded", "json"],
-        response: {
-          200: TokenResponse,
-          400: oauthError("invalid_grant"),
-          413: problemResponses[413],
-          415: problemResponses[415],
-          502: problemResponses[502],
-          503: problemResponses[503],
-          504: problemResponses[504],
-        },
+        response: responses(
+          { 200: TokenResponse, 400: oauthError("invalid_grant") },
+          [403, 413, 415, 429, 502, 503, 504],
+        ),
         detail: {
           tags: ["auth"],
           summary: "Get tokens: the password grant, or refresh",
+          operationId: "postToken",
+          // Public: the grant in the body is the credential.
+          security: [],
           description:
             "RFC 6749 §4.3 password grant, as a form or JSON: `grant_type=password&username=...&password=...` (the same login and protection as POST /login; a wrong email or password is `invalid_grant`). RFC 6749 §6 refresh: `grant_type=refresh_token&refresh_token=...`. The refresh token sent stops working (rotation); sending it again ends the whole session (RFC 9700 §4.14.2), except for one retry within `GATEWAY_REFRESH_GRACE` seconds, which gets the same answer again. Errors are RFC 6749 §5.2 JSON: `invalid_grant` (unknown, expired, revoked or reused token; deleted or disabled user), `invalid_request`, `unsupported_grant_type`.",
         },
@@ -80,18 +78,21 @@ export function tokenRoutes(sessions: SessionService, auth: AuthService, trusted
       {
         body: RevokeBody,
         parse: ["urlencoded", "json"],
-        response: {
-          200: t.Void({
-            description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 §2.2)",
-          }),
-          400: oauthError("invalid_request"),
-          413: problemResponses[413],
-          415: problemResponses[415],
-          503: problemResponses[503],
-        },
+        response: responses(
+          {
+            200: t.Void({
+              description: "Revoked, or nothing to revoke: the answer is the same (RFC 7009 §2.2)",
+            }),
+            400: oauthError("invalid_request"),
+          },
+          [413, 415, 503],
+        ),
         detail: {
           tags: ["auth"],
           summary: "Revoke a refresh or access token (RFC 7009)",
+          operationId: "postRevoke",
+          // Public (RFC 7009 §2.1 with no client authentication): the token itself is what is revoked.
+          security: [],
           description:
             "Form or JSON `token` (+ optional `token_type_hint`, which is not needed: the two kinds look different). A refresh token ends its session and refuses the session's access tokens; an access token is refused from now on and ends its session too. An unknown or invalid token gets the same 200.",
         },

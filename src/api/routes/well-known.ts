@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import { NotFound } from "../../core/errors.ts";
 import type { KeyRingHolder } from "../../core/security/key-ring-holder.ts";
 import { AuthorizationServerMetadata, Jwks } from "../../models/well-known.ts";
-import { problemResponses } from "./responses.ts";
+import { responses } from "./responses.ts";
 
 /**
  * What another service needs to verify the gateway's tokens without holding a secret: the public keys
@@ -33,8 +33,15 @@ export function wellKnownRoutes(keys: KeyRingHolder, publicUrl: string | undefin
         return { keys: keys.current.jwks };
       },
       {
-        response: { 200: Jwks },
-        detail: { tags: ["auth"], summary: "The public keys that verify access tokens (JWK Set)" },
+        response: responses({ 200: Jwks }, []),
+        detail: {
+          tags: ["auth"],
+          summary: "The public keys that verify access tokens (JWK Set)",
+          description:
+            "Cached for five minutes; a new verify-only key shows here well before it signs anything.",
+          operationId: "getJwks",
+          security: [],
+        },
       },
     )
     .get(
@@ -48,8 +55,15 @@ export function wellKnownRoutes(keys: KeyRingHolder, publicUrl: string | undefin
         return metadata;
       },
       {
-        response: { 200: AuthorizationServerMetadata, 404: problemResponses[404] },
-        detail: { tags: ["auth"], summary: "OAuth 2.0 Authorization Server Metadata (RFC 8414)" },
+        response: responses({ 200: AuthorizationServerMetadata }, [404]),
+        detail: {
+          tags: ["auth"],
+          summary: "OAuth 2.0 Authorization Server Metadata (RFC 8414)",
+          description:
+            "Absolute URLs from GATEWAY_PUBLIC_URL only (never the request's Host); 404 while it is not set.",
+          operationId: "getAuthorizationServerMetadata",
+          security: [],
+        },
       },
     );
 }

@@ -1,4 +1,5 @@
 import { isIP } from "node:net";
+import { ORIGIN_MAX_LENGTH } from "../../models/well-known.ts";
 
 /**
  * Parsers turn a raw value (a string from env or a flag, or a JSON/TOML value from the config file) into a
@@ -130,5 +131,8 @@ export const publicOrigin: Parser<string> = (raw) => {
     throw new ParseError("an https:// origin (http:// only for localhost, 127.0.0.1 or [::1])");
   if (parsed.pathname !== "/" || parsed.search !== "" || parsed.hash !== "" || parsed.username !== "")
     throw new ParseError("an origin like https://gateway.example.com, without path, query or user:password@");
+  // The issuer and metadata URLs are documented (and checked on the way out) with this bound.
+  if (parsed.origin.length > ORIGIN_MAX_LENGTH)
+    throw new ParseError(`an origin of at most ${ORIGIN_MAX_LENGTH} characters`);
   return parsed.origin;
 };

@@ -1,3 +1,4 @@
+import { ACCESS_TTL_MAX_SECONDS, REFRESH_TTL_MAX_SECONDS } from "../../models/auth.ts";
 import type { LogLevel } from "../logger.ts";
 import { TrustedProxies } from "../security/client-ip.ts";
 import {
@@ -95,7 +96,7 @@ export const settings = {
     flag: "--public-url",
     default: undefined,
     description:
-      "The gateway's public origin (`https://`, or `http://` on loopback): the issuer and the URLs of `/.well-known/oauth-authorization-server`, which answers 404 without it",
+      "The gateway's public origin (`https://`, or `http://` on loopback): the issuer, OpenAPI `servers`, the `/.well-known/oauth-authorization-server` URLs (404 without it)",
     parse: publicOrigin,
   }),
   jwtAudience: setting({
@@ -110,7 +111,7 @@ export const settings = {
     flag: "--jwt-ttl",
     default: 900,
     description: "Lifetime of issued tokens, seconds",
-    parse: integer(60, 86_400),
+    parse: integer(60, ACCESS_TTL_MAX_SECONDS),
   }),
   refreshTtl: setting({
     env: "GATEWAY_REFRESH_TTL",
@@ -118,14 +119,14 @@ export const settings = {
     default: 2_592_000,
     description:
       "Lifetime of a refresh token, seconds; each refresh issues a new one with a new lifetime (sliding)",
-    parse: integer(60, 31_536_000),
+    parse: integer(60, REFRESH_TTL_MAX_SECONDS),
   }),
   sessionMaxAge: setting({
     env: "GATEWAY_SESSION_MAX_AGE",
     flag: "--session-max-age",
     default: 7_776_000,
     description: "Longest a session lasts from its login, seconds, however often it is refreshed",
-    parse: integer(60, 31_536_000),
+    parse: integer(60, REFRESH_TTL_MAX_SECONDS),
   }),
   refreshGrace: setting({
     env: "GATEWAY_REFRESH_GRACE",

@@ -1,7 +1,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { PublicJwk } from "../../models/well-known.ts";
+import { KEY_RING_MAX_KEYS, KID_MAX_LENGTH, type PublicJwk } from "../../models/well-known.ts";
 
 /**
  * The keys the gateway signs and verifies access tokens with. A ring is either asymmetric (EdDSA and
@@ -56,13 +56,15 @@ const CURVES: Record<AsymmetricAlg, Pick<PublicJwk, "kty" | "crv">> = {
 
 type Jwk = Record<string, unknown>;
 
+const KID = new RegExp(`^[A-Za-z0-9._-]{1,${KID_MAX_LENGTH}}$`);
+
 function parseKey(jwk: unknown, where: string): RingKey {
   if (typeof jwk !== "object" || jwk === null || Array.isArray(jwk))
     throw new KeyRingError(`${where}: not a JWK object`);
   const key = jwk as Jwk;
   const kid = key.kid;
-  if (typeof kid !== "string" || !/^[A-Za-z0-9._-]{1,128}$/.test(kid))
-    throw new KeyRingError(`${where}: "kid" must be 1-128 characters of A-Z a-z 0-9 . _ -`);
+  if (typeof kid !== "string" || !KID.test(kid))
+    throw new KeyRingError(`${where}: "kid" must be 1-${KID_MAX_LENGTH} characters of A-Z a-z 0-9 . _ -`);
   const at = `${where} key "${kid}"`;
   const alg = key.alg;
   if (!ASYMMETRIC_ALGS.includes(alg as AsymmetricAlg))
@@ -99,6 +101,9 @@ function parseKey(jwk: unknown, where: string): RingKey {
 }
 
 function ringOf(kind: KeyRing["kind"], keys: RingKey[], source: string): KeyRing {
+  // The JWK Set publishes every one of them, and its document promises a bound.
+  if (keys.length > KEY_RING_MAX_KEYS)
+    throw new KeyRingError(`${source}: at most ${KEY_RING_MAX_KEYS} keys (found ${keys.length})`);
   const seen = new Set<string>();
   for (const key of keys) {
     if (seen.has(key.kid)) throw new KeyRingError(`${source}: kid "${key.kid}" appears twice`);
