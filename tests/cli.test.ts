@@ -228,6 +228,7 @@ describe("long-running commands", () => {
       // Without Redis, sessions and revocations are this process's own: said at start.
       sessions: "in-process",
     });
+    expect((started as { signing_key?: string }).signing_key).toMatch(/^EdDSA \S+$/);
     const login = await fetch(`${url}/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },

