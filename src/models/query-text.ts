@@ -1,4 +1,5 @@
 import { Kind, type SchemaOptions, type TUnsafe, Type, TypeRegistry } from "@sinclair/typebox";
+import { codePointsWithin } from "./text.ts";
 
 /**
  * The one length rule for a search query, on both sides of the Aggregator contract: 1 to 200 Unicode
@@ -16,9 +17,7 @@ export function searchedQuery(raw: string): string {
 
 /** Whether a searched query (see `searchedQuery`) has an allowed length. */
 export function queryLengthFits(query: string): boolean {
-  if (query.length === 0) return false;
-  // A string has at most as many code points as UTF-16 units, so only a long one needs counting.
-  return query.length <= QUERY_MAX_LENGTH || [...query].length <= QUERY_MAX_LENGTH;
+  return codePointsWithin(query, 1, QUERY_MAX_LENGTH);
 }
 
 /**

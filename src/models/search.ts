@@ -1,6 +1,7 @@
 import { Type } from "@sinclair/typebox";
 import { type Static, t } from "elysia";
 import { QUERY_MAX_LENGTH, QueryInput, QueryText } from "./query-text.ts";
+import { Text } from "./text.ts";
 import { queryAsSent, uncoercedQuery } from "./uncoerced-query.ts";
 
 export { QUERY_MAX_LENGTH };
@@ -24,21 +25,22 @@ export const Category = t.String({
   examples: ["phones"],
 });
 
+/** Strings are `Text`: an Aggregator may send any Unicode, bounded in code points as documented. */
 export const Product = t.Object({
-  id: t.String({ minLength: 1, maxLength: 200 }),
-  title: t.String({ minLength: 1, maxLength: 500 }),
+  id: Text({ minLength: 1, maxLength: 200 }),
+  title: Text({ minLength: 1, maxLength: 500 }),
   price: t.Number({ minimum: 0 }),
   currency: t.String({ pattern: "^[A-Z]{3}$", maxLength: 3, description: "ISO 4217 code" }),
   // http(s) only, checked by a plain pattern: a generic URI would admit javascript: links from a backend.
-  url: t.String({ pattern: HTTP_URL, maxLength: 2048 }),
-  source: t.String({ minLength: 1, maxLength: 100, description: "Marketplace that lists the offer" }),
-  image_url: t.Optional(t.String({ pattern: HTTP_URL, maxLength: 2048 })),
+  url: Text({ pattern: HTTP_URL, maxLength: 2048 }),
+  source: Text({ minLength: 1, maxLength: 100, description: "Marketplace that lists the offer" }),
+  image_url: t.Optional(Text({ pattern: HTTP_URL, maxLength: 2048 })),
   rating: t.Optional(t.Number({ minimum: 0, maximum: 5 })),
 });
 export type Product = Static<typeof Product>;
 
 export const Source = t.Object({
-  name: t.String({ minLength: 1, maxLength: 100 }),
+  name: Text({ minLength: 1, maxLength: 100 }),
   ok: t.Boolean(),
   took_ms: t.Number({ minimum: 0 }),
 });
@@ -111,11 +113,7 @@ export function readSearchQuery(query: Record<string, unknown>, url: string): vo
 /** What the gateway answers: the Aggregator's answer within the Aggregator contract's bounds. */
 export const SearchResponse = t.Object({
   request_id: t.String({ minLength: 1, maxLength: REQUEST_ID_MAX_LENGTH }),
-  query: t.String({
-    minLength: 1,
-    maxLength: QUERY_MAX_LENGTH,
-    description: "The query as searched (trimmed)",
-  }),
+  query: QueryText({ description: "The query as searched (trimmed)" }),
   categories: t.Array(Category, { maxItems: CATEGORIES_MAX_ITEMS }),
   limit: Type.Integer({
     minimum: 1,

@@ -1,4 +1,5 @@
 import { type Static, t } from "elysia";
+import { Text } from "./text.ts";
 
 /** What the Users service stores about a subscription; the effective plan is derived in `subscription.ts`. */
 export const SubscriptionName = t.Union([t.Literal("free"), t.Literal("premium")], {
@@ -16,7 +17,8 @@ export const UserId = t.String({ format: "uuid", maxLength: 36, description: "Us
 /** The Users service's `User` (docs/backends.md); validated on every answer, never trusted. */
 export const User = t.Object({
   id: UserId,
-  email: t.String({ minLength: 3, maxLength: EMAIL_MAX_LENGTH }),
+  // Text: an address may be internationalized (RFC 6531), bounded in code points as documented.
+  email: Text({ minLength: 3, maxLength: EMAIL_MAX_LENGTH }),
   subscription: SubscriptionName,
   expires_at: t.Union([t.String({ format: "date-time" }), t.Null()], {
     description: "When a premium subscription ends (ISO-8601); null = never",
