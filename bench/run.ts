@@ -16,7 +16,9 @@ import { TokenService } from "../src/core/security/tokens.ts";
 import { BENCH_USER } from "./lib/bench-user.ts";
 import { cpuSeconds, rssBytes } from "./lib/proc.ts";
 import { pinned, startJsonProcess, stopProcess } from "./lib/targets.ts";
-import { type LoadResult, wrk } from "./lib/wrk.ts";
+import { type LoadMode, type LoadResult, wrk } from "./lib/wrk.ts";
+import { writeZipfRuns } from "./lib/zipf.ts";
+import { nginxMissing, startNginx } from "./peers/nginx.ts";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
@@ -73,8 +75,22 @@ async function startBackends(latencyMs: number) {
   return { child, urls: info as unknown as Backends };
 }
 
-type TargetName = "passthrough" | "floor" | "gateway" | "gateway-binary";
-async function startTarget(name: TargetName, backends: Backends) {
+type TargetName = "passthrough" | "floor" | "gateway" | "gateway-binary" | "fastify" | "nginx";
+type Running = { child: { pid: number }; url: string; stop(): Promise<void> };
+async function startTarget(name: TargetName, backends: Backends): Promise<Running> {
+  if (name === "nginx") return startNginx(backends.aggregator, (argv) => pinned(TARGET_CORE, argv));
+  const { child, url } = await startOwnTarget(name, backends);
+  return { child, url, stop: () => stopProcess(child as never) };
+}
+
+async function startOwnTarget(name: TargetName, backends: Backends) {
+  if (name === "fastify") {
+    const peer = join(import.meta.dir, "peers", "fastify.mjs");
+    const { child, info } = await startJsonProcess(
+      pinned(TARGET_CORE, ["node", peer, backends.users, backends.aggregator, SECRET]),
+    );
+    return { child, url: info.url as string };
+  }
   if (name === "passthrough") {
     const { child, info } = await startJsonProcess(
       pinned(TARGET_CORE, [BUN, join(import.meta.dir, "lib", "passthrough.ts"), backends.aggregator]),
@@ -125,7 +141,8 @@ interface Measured extends LoadResult {
 async function measure(
   target: { child: { pid: number }; url: string },
   connections: number,
-  mode: "miss" | "hit",
+  mode: LoadMode,
+  queries: string | undefined,
 ): Promise<Measured> {
   const pid = target.child.pid;
   let peak = rssBytes(pid);
@@ -133,7 +150,15 @@ async function measure(
     peak = Math.max(peak, rssBytes(pid));
   }, 100);
   const cpuBefore = cpuSeconds(pid);
-  const load = await wrk({ url: target.url, connections, seconds: SECONDS, token, mode, core: LOAD_CORE });
+  const load = await wrk({
+    url: target.url,
+    connections,
+    seconds: SECONDS,
+    token,
+    mode,
+    queries,
+    core: LOAD_CORE,
+  });
   const cpu = cpuSeconds(pid) - cpuBefore;
   clearInterval(sampler);
   return {
@@ -145,21 +170,47 @@ async function measure(
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-const allTargets: TargetName[] = ["passthrough", "floor", "gateway", "gateway-binary"];
-const targets = allTargets.filter(
-  (t) => (only("--targets")?.includes(t) ?? true) && !(t === "gateway-binary" && flag("--no-binary")),
+const allTargets: TargetName[] = ["passthrough", "floor", "gateway", "gateway-binary", "fastify", "nginx"];
+// A peer the machine cannot run is skipped with its reason, not failed: the rest still compare.
+const missing: Partial<Record<TargetName, string | undefined>> = {
+  fastify: Bun.which("node") ? undefined : "node is not on PATH",
+  nginx: nginxMissing(),
+};
+const skipped: Record<string, string> = {};
+const targets = allTargets.filter((t) => {
+  if (!(only("--targets")?.includes(t) ?? true) || (t === "gateway-binary" && flag("--no-binary")))
+    return false;
+  const reason = missing[t];
+  if (reason) {
+    skipped[t] = reason;
+    console.error(`bench: skipping ${t}: ${reason}`);
+  }
+  return !reason;
+});
+type Scenario = { name: string; group?: string; connections: number; mode: LoadMode; latency: number };
+const allScenarios: Scenario[] = [
+  { name: "miss", connections: 32, mode: "miss", latency: 0 },
+  { name: "hit", connections: 32, mode: "hit", latency: 0 },
+  { name: "p99-256c-20ms", connections: 256, mode: "miss", latency: 20 },
+  { name: "zipf-64c", group: "zipf", connections: 64, mode: "zipf", latency: 0 },
+  { name: "zipf-256c", group: "zipf", connections: 256, mode: "zipf", latency: 0 },
+];
+const scenarios = allScenarios.filter(
+  (s) => only("--scenarios")?.some((n) => n === s.name || n === s.group) ?? true,
 );
-const scenarios = [
-  { name: "miss", connections: 32, mode: "miss" as const, latency: 0 },
-  { name: "hit", connections: 32, mode: "hit" as const, latency: 0 },
-  { name: "p99-256c-20ms", connections: 256, mode: "miss" as const, latency: 20 },
-].filter((s) => only("--scenarios")?.includes(s.name) ?? true);
+// Enough queries that no run at this machine's rates wraps round its file (a wrap is reported).
+const ZIPF_PER_RUN = 600_000;
+const zipfRuns = scenarios.some((s) => s.mode === "zipf")
+  ? writeZipfRuns(join(root, "test-output", "bench", "zipf"), ROUNDS + 1, ZIPF_PER_RUN)
+  : [];
+const queriesFor = (scenario: Scenario, run: number) =>
+  scenario.mode === "zipf" ? zipfRuns[run] : undefined;
 
 const results: Record<string, Record<string, Measured[]>> = {};
 let failed = false;
 for (const scenario of scenarios) {
   const backends = await startBackends(scenario.latency);
-  const running = new Map<TargetName, Awaited<ReturnType<typeof startTarget>>>();
+  const running = new Map<TargetName, Running>();
   for (const name of targets) running.set(name, await startTarget(name, backends.urls));
   for (const [, target] of running)
     await wrk({
@@ -168,6 +219,7 @@ for (const scenario of scenarios) {
       seconds: WARMUP,
       token,
       mode: scenario.mode,
+      queries: queriesFor(scenario, 0),
       core: LOAD_CORE,
     });
   results[scenario.name] = {};
@@ -175,17 +227,19 @@ for (const scenario of scenarios) {
     for (const name of targets) {
       const target = running.get(name);
       if (!target) continue;
-      const m = await measure(target, scenario.connections, scenario.mode);
+      const m = await measure(target, scenario.connections, scenario.mode, queriesFor(scenario, round + 1));
+      if (scenario.mode === "zipf" && m.requests > ZIPF_PER_RUN)
+        console.error(`${scenario.name} ${name}: the run outlasted its ${ZIPF_PER_RUN} queries and wrapped`);
       if (m.non2xx > 0 || m.socket_errors > 0) failed = true;
       const list = (results[scenario.name] as Record<string, Measured[]>)[name] ?? [];
       list.push(m);
       (results[scenario.name] as Record<string, Measured[]>)[name] = list;
       console.error(
-        `${scenario.name} round ${round + 1} ${name}: ${m.rps} req/s, ${m.cpu_us_per_request} µs CPU/req, p99 ${m.p99_us} µs, non-2xx ${m.non2xx}`,
+        `${scenario.name} round ${round + 1} ${name}: ${m.rps} req/s, ${m.cpu_us_per_request} µs CPU/req, p99 ${m.p99_us} µs, hit ratio ${m.hit_ratio ?? "-"}, non-2xx ${m.non2xx}`,
       );
     }
   }
-  for (const [, target] of running) await stopProcess(target.child as never);
+  for (const [, target] of running) await target.stop();
   await stopProcess(backends.child as never);
 }
 
@@ -227,7 +281,7 @@ async function soak(): Promise<{ rss_start_mb: number; rss_end_mb: number; growt
   const start = median(samples.slice(0, 10));
   const end = median(samples.slice(-10));
   if (load.non2xx > 0 || load.socket_errors > 0) failed = true;
-  await stopProcess(target.child as never);
+  await target.stop();
   await stopProcess(backends.child as never);
   return {
     rss_start_mb: Math.round(start / 1e5) / 10,
@@ -236,12 +290,14 @@ async function soak(): Promise<{ rss_start_mb: number; rss_end_mb: number; growt
   };
 }
 
-const summary: Record<string, Record<string, Record<string, number>>> = {};
+const summary: Record<string, Record<string, Record<string, number | null>>> = {};
 for (const [scenario, byTarget] of Object.entries(results)) {
   summary[scenario] = {};
   for (const [name, runs] of Object.entries(byTarget)) {
-    (summary[scenario] as Record<string, Record<string, number>>)[name] = {
+    const ratios = runs.flatMap((r) => (r.hit_ratio === null ? [] : [r.hit_ratio]));
+    (summary[scenario] as Record<string, Record<string, number | null>>)[name] = {
       rps: median(runs.map((r) => r.rps)),
+      hit_ratio: ratios.length ? median(ratios) : null,
       p50_us: median(runs.map((r) => r.p50_us)),
       p99_us: median(runs.map((r) => r.p99_us)),
       cpu_us_per_request: median(runs.map((r) => r.cpu_us_per_request)),
@@ -303,6 +359,7 @@ const report = {
     soak_warmup: flag("--soak") ? SOAK_WARMUP : undefined,
   },
   summary,
+  skipped,
   ratios,
   startup_ms_median_of_10: await startupMs(),
   soak: await soak(),

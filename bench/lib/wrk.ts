@@ -2,6 +2,8 @@ import { join } from "node:path";
 import { cpuSeconds } from "./proc.ts";
 import { pinned } from "./targets.ts";
 
+export type LoadMode = "miss" | "hit" | "zipf";
+
 export interface LoadResult {
   requests: number;
   seconds: number;
@@ -11,6 +13,8 @@ export interface LoadResult {
   p99_us: number;
   /** CPU the load generator itself used, in cores: near 1 means it, not the target, was the limit. */
   load_cores: number;
+  /** Answers with X-Cache HIT over answers with any X-Cache; null for a target that sends none. */
+  hit_ratio: number | null;
 }
 
 /** One wrk run against `url`, from its own process on the load core. */
@@ -19,7 +23,9 @@ export async function wrk(options: {
   connections: number;
   seconds: number;
   token: string;
-  mode: "miss" | "hit";
+  mode: LoadMode;
+  /** The query file a "zipf" run reads (bench/lib/zipf.ts). */
+  queries?: string | undefined;
   core: number | undefined;
 }): Promise<LoadResult> {
   const argv = pinned(options.core, [
@@ -36,7 +42,12 @@ export async function wrk(options: {
   const child = Bun.spawn(argv, {
     stdout: "pipe",
     stderr: "pipe",
-    env: { ...process.env, BENCH_TOKEN: options.token, BENCH_MODE: options.mode },
+    env: {
+      ...process.env,
+      BENCH_TOKEN: options.token,
+      BENCH_MODE: options.mode,
+      BENCH_QUERIES: options.queries ?? "",
+    },
   });
   let lastCpu = 0;
   const sampler = setInterval(() => {
@@ -51,6 +62,13 @@ export async function wrk(options: {
   clearInterval(sampler);
   const line = output.split("\n").find((l) => l.startsWith("BENCH "));
   if (!line) throw new Error(`wrk printed no summary: ${output} ${await new Response(child.stderr).text()}`);
-  const result = JSON.parse(line.slice(6)) as Omit<LoadResult, "load_cores">;
-  return { ...result, load_cores: lastCpu / options.seconds };
+  const { cache_hits, cache_answers, ...result } = JSON.parse(line.slice(6)) as Omit<
+    LoadResult,
+    "load_cores" | "hit_ratio"
+  > & { cache_hits: number; cache_answers: number };
+  return {
+    ...result,
+    load_cores: lastCpu / options.seconds,
+    hit_ratio: cache_answers > 0 ? Math.round((cache_hits / cache_answers) * 1000) / 1000 : null,
+  };
 }
