@@ -64,6 +64,35 @@ export class UnsupportedGrantType extends InvalidInput {
   }
 }
 
+/**
+ * A `cursor` that the gateway did not issue (or that was altered), that has expired, or that belongs to
+ * another search: the client must start from the first page again, so it is a 400, not a 422 of a field.
+ */
+export class InvalidCursor extends GatewayError {
+  constructor(detail: string) {
+    super(400, "invalid-cursor", "Invalid cursor", detail, {
+      errors: [{ field: "cursor", message: detail }],
+    });
+  }
+}
+
+/**
+ * The Aggregator answered that it does not support one of the search's parameters: the request is fine
+ * for the gateway but cannot be served as asked, which is the client's to change (400, never 502).
+ * `parameter` is one of the gateway's own parameter names, never text taken from the backend.
+ */
+export class UnsupportedParameter extends GatewayError {
+  constructor(backend: string, parameter: string, cause?: unknown) {
+    super(
+      400,
+      "unsupported-parameter",
+      "Unsupported parameter",
+      `The ${backend} service does not support the parameter "${parameter}"; search without it.`,
+      { extensions: { parameter }, errors: [{ field: parameter, message: "not supported here" }], cause },
+    );
+  }
+}
+
 export class Unauthorized extends GatewayError {
   constructor(detail: string, reason = "invalid_token") {
     // RFC 6750 §3: a missing token gets a bare challenge, a bad one names the error.

@@ -18,6 +18,9 @@ const definitions = fromJSON(root.toJSON(), { keepCase: true, defaults: true, lo
 
 export const AGGREGATOR_SERVICE = "aggregator.v1.Aggregator";
 
+/** The trailer an INVALID_ARGUMENT names the unsupported request field in (docs/backends.md). */
+export const UNSUPPORTED_PARAMETER_TRAILER = "unsupported-parameter";
+
 function service(name: string): ServiceDefinition {
   const definition = definitions[name];
   if (definition === undefined || "format" in definition)
@@ -32,7 +35,23 @@ export interface SearchResponseMessage {
   request_id: string;
   results: ProductMessage[];
   sources: Source[];
+  has_more?: boolean | null;
+  total?: number | null;
+  rate_date?: string | null;
 }
+
+/** SearchRequest as decoded: `sources` is always a list (empty when not sent), `optional` ones may be null. */
+export type SearchRequestMessage = Omit<
+  AggregatorSearchRequest,
+  "sort" | "min_price" | "max_price" | "currency" | "sources" | "offset"
+> & {
+  sort?: string | null;
+  min_price?: number | null;
+  max_price?: number | null;
+  currency?: string | null;
+  sources?: string[] | null;
+  offset?: number | null;
+};
 
 export interface ProductMessage extends Omit<Product, "image_url" | "rating"> {
   image_url?: string | null;
@@ -61,7 +80,7 @@ function productFrom(message: ProductMessage): Product {
 
 /** The answer in the JSON contract's shape, key by key, so it is checked by the same schema as HTTP's. */
 export function searchResponseFromMessage(message: SearchResponseMessage): AggregatorSearchResponse {
-  return {
+  const answer: AggregatorSearchResponse = {
     request_id: message.request_id,
     results: (message.results ?? []).map(productFrom),
     sources: (message.sources ?? []).map((source) => ({
@@ -70,14 +89,26 @@ export function searchResponseFromMessage(message: SearchResponseMessage): Aggre
       took_ms: source.took_ms,
     })),
   };
+  if (message.has_more != null) answer.has_more = message.has_more;
+  if (message.total != null) answer.total = message.total;
+  if (message.rate_date != null) answer.rate_date = message.rate_date;
+  return answer;
 }
 
 /** A request as the server received it, in the JSON contract's shape (for the same validation). */
-export function searchRequestFromMessage(message: AggregatorSearchRequest): AggregatorSearchRequest {
-  return {
+export function searchRequestFromMessage(message: SearchRequestMessage): AggregatorSearchRequest {
+  const request: AggregatorSearchRequest = {
     request_id: message.request_id,
     query: message.query,
     categories: [...(message.categories ?? [])],
     limit: message.limit,
   };
+  // The schema judges the values; an unknown sort is passed on as it came, to be refused there.
+  if (message.sort != null) request.sort = message.sort as NonNullable<AggregatorSearchRequest["sort"]>;
+  if (message.min_price != null) request.min_price = message.min_price;
+  if (message.max_price != null) request.max_price = message.max_price;
+  if (message.currency != null) request.currency = message.currency;
+  if (message.sources != null && message.sources.length > 0) request.sources = [...message.sources];
+  if (message.offset != null) request.offset = message.offset;
+  return request;
 }

@@ -16,6 +16,8 @@ export const RESULTS_MAX_ITEMS = 1000;
 export const SOURCES_MAX_ITEMS = 100;
 /** The Aggregator's `limit` bound: a plan's `maxResults` cannot exceed it, so neither can the effective limit. */
 export const AGGREGATOR_LIMIT_MAX = 1000;
+/** Deepest offset a cursor may carry: the most pages any plan may allow times the largest page. */
+export const OFFSET_MAX = 1_000_000;
 
 const HTTP_URL = "^https?://[^\\s]+$";
 
@@ -69,11 +71,77 @@ const categoriesField = t.Array(
 );
 const LIMIT_ERROR = "must be an integer from 1 to 10000 (the plan's maximum applies)";
 
-export const SearchBody = t.Object({
-  query: queryField,
-  categories: t.Optional(categoriesField),
-  limit: t.Optional(Type.Integer({ minimum: 1, maximum: 10000, error: LIMIT_ERROR })),
+/** Orders the Aggregator can sort by; `relevance` is the default and what a search without `sort` gets. */
+export const SORTS = ["relevance", "price_asc", "price_desc", "rating_desc"] as const;
+export type SortName = (typeof SORTS)[number];
+export const SOURCE_NAME_MAX_LENGTH = 40;
+export const SOURCE_NAME_PATTERN = `^[a-z0-9-]{1,${SOURCE_NAME_MAX_LENGTH}}$`;
+/** Large enough for any price in any currency (a yen or a rupiah included), small enough to stay exact. */
+export const PRICE_MAX = 1_000_000_000;
+export const CURSOR_MAX_LENGTH = 200;
+
+const PRICE_ERROR = `must be a decimal number from 0 to ${PRICE_MAX}`;
+const priceField = (name: string) =>
+  Type.Number({
+    minimum: 0,
+    maximum: PRICE_MAX,
+    error: PRICE_ERROR,
+    "x-field": name,
+    description: "In `currency` when given, else in USD; inclusive",
+  });
+const sortField = Type.Union(
+  SORTS.map((sort) => Type.Literal(sort)),
+  {
+    error: `must be one of ${SORTS.join(", ")}`,
+    "x-field": "sort",
+    description: "Result order; ties are broken by offer id, so pages never repeat or skip an offer",
+  },
+);
+const currencyField = Type.String({
+  pattern: "^[A-Za-z]{3}$",
+  maxLength: 3,
+  error: "must be a three-letter ISO 4217 currency code",
+  "x-field": "currency",
+  description: "ISO 4217 code; offers in other currencies are converted by the Aggregator",
+  examples: ["EUR"],
 });
+const sourcesField = Type.Array(
+  Type.String({
+    pattern: SOURCE_NAME_PATTERN,
+    maxLength: SOURCE_NAME_MAX_LENGTH,
+    "x-field": "sources",
+    error: `must be marketplace names matching ${SOURCE_NAME_PATTERN}`,
+  }),
+  {
+    minItems: 1,
+    maxItems: SOURCES_MAX_ITEMS,
+    description: `Only these marketplaces (names matching ${SOURCE_NAME_PATTERN}); absent = all`,
+    error: `must be a list of 1 to ${SOURCES_MAX_ITEMS} marketplace names`,
+    "x-field": "sources",
+  },
+);
+const cursorField = Type.String({
+  minLength: 1,
+  maxLength: CURSOR_MAX_LENGTH,
+  pattern: "^[A-Za-z0-9_-]+$",
+  error: "must be a `next_cursor` from an earlier answer",
+  "x-field": "cursor",
+  description: "The previous page's `next_cursor`; the other parameters must be the same as then",
+});
+
+/** The parameters of a search beyond the query, shared by GET and POST (and the stream route). */
+const searchParameters = {
+  categories: Type.Optional(categoriesField),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, error: LIMIT_ERROR, "x-field": "limit" })),
+  sort: Type.Optional(sortField),
+  min_price: Type.Optional(priceField("min_price")),
+  max_price: Type.Optional(priceField("max_price")),
+  currency: Type.Optional(currencyField),
+  sources: Type.Optional(sourcesField),
+  cursor: Type.Optional(cursorField),
+};
+
+export const SearchBody = t.Object({ query: queryField, ...searchParameters });
 export type SearchBody = Static<typeof SearchBody>;
 
 /**
@@ -81,23 +149,25 @@ export type SearchBody = Static<typeof SearchBody>;
  * Checked without Elysia's coercions (see uncoerced-query.ts); `readSearchQuery` reads the query string
  * as sent and turns the strings into a number and a list first.
  */
-export const SearchQuery = uncoercedQuery(
-  Type.Object({
-    query: queryField,
-    categories: Type.Optional(categoriesField),
-    limit: Type.Optional(
-      Type.Integer({ minimum: 1, maximum: 10000, error: LIMIT_ERROR, "x-field": "limit" }),
-    ),
-  }),
-);
+export const SearchQuery = uncoercedQuery(Type.Object({ query: queryField, ...searchParameters }));
 
 const DIGITS = /^[0-9]{1,9}$/;
-const COMMA_LISTS: ReadonlySet<string> = new Set(["categories"]);
+// A sign is let through so that "-5" fails as a number below 0, which says more than "not a number".
+const DECIMAL = /^-?[0-9]{1,12}(?:\.[0-9]{1,12})?$/;
+const COMMA_LISTS: ReadonlySet<string> = new Set(["categories", "sources"]);
 
-/** A decimal `limit` becomes a number and a single `categories` a list; anything else is left to fail. */
+/**
+ * A decimal `limit` or price becomes a number and a single `categories` or `sources` a list; anything
+ * else is left to fail the schema, which names the field.
+ */
 export function coerceSearchQuery(query: Record<string, unknown>): void {
   if (typeof query.limit === "string" && DIGITS.test(query.limit)) query.limit = Number(query.limit);
+  for (const key of ["min_price", "max_price"]) {
+    const value = query[key];
+    if (typeof value === "string" && DECIMAL.test(value)) query[key] = Number(value);
+  }
   if (typeof query.categories === "string") query.categories = [query.categories];
+  if (typeof query.sources === "string") query.sources = [query.sources];
 }
 
 /**
@@ -109,6 +179,12 @@ export function readSearchQuery(query: Record<string, unknown>, url: string): vo
   Object.assign(query, queryAsSent(url, COMMA_LISTS));
   coerceSearchQuery(query);
 }
+
+export const RateDate = t.String({
+  format: "date",
+  maxLength: 10,
+  description: "Date of the currency rate table the Aggregator converted with; only when it converted",
+});
 
 /** What the gateway answers: the Aggregator's answer within the Aggregator contract's bounds. */
 export const SearchResponse = t.Object({
@@ -123,6 +199,13 @@ export const SearchResponse = t.Object({
   results: t.Array(Product, { maxItems: RESULTS_MAX_ITEMS }),
   sources: t.Optional(t.Array(Source, { maxItems: SOURCES_MAX_ITEMS })),
   cached: t.Boolean(),
+  page: t.Optional(Type.Integer({ minimum: 1, description: "Which page this is; 1 without a cursor" })),
+  next_cursor: t.Optional(
+    t.Union([t.String({ maxLength: CURSOR_MAX_LENGTH }), t.Null()], {
+      description: "Pass as `cursor` (with the same parameters) for the next page; null on the last page",
+    }),
+  ),
+  rate_date: t.Optional(RateDate),
 });
 export type SearchResponse = Static<typeof SearchResponse>;
 
@@ -132,6 +215,18 @@ export const AggregatorSearchRequest = t.Object({
   query: QueryText({ description: `Trimmed and NFC already; 1 to ${QUERY_MAX_LENGTH} Unicode code points` }),
   categories: t.Array(Category, { maxItems: CATEGORIES_MAX_ITEMS }),
   limit: Type.Integer({ minimum: 1, maximum: AGGREGATOR_LIMIT_MAX }),
+  // Optional, so that an Aggregator that predates them still serves a plain search.
+  sort: t.Optional(t.Union(SORTS.map((sort) => t.Literal(sort)))),
+  min_price: t.Optional(t.Number({ minimum: 0, maximum: PRICE_MAX })),
+  max_price: t.Optional(t.Number({ minimum: 0, maximum: PRICE_MAX })),
+  currency: t.Optional(t.String({ pattern: "^[A-Z]{3}$", maxLength: 3 })),
+  sources: t.Optional(
+    t.Array(t.String({ pattern: SOURCE_NAME_PATTERN, maxLength: SOURCE_NAME_MAX_LENGTH }), {
+      minItems: 1,
+      maxItems: SOURCES_MAX_ITEMS,
+    }),
+  ),
+  offset: t.Optional(Type.Integer({ minimum: 0, maximum: OFFSET_MAX })),
 });
 export type AggregatorSearchRequest = Static<typeof AggregatorSearchRequest>;
 
@@ -139,5 +234,8 @@ export const AggregatorSearchResponse = t.Object({
   request_id: t.String(),
   results: t.Array(Product, { maxItems: RESULTS_MAX_ITEMS }),
   sources: t.Optional(t.Array(Source, { maxItems: SOURCES_MAX_ITEMS })),
+  has_more: t.Optional(t.Boolean()),
+  total: t.Optional(Type.Integer({ minimum: 0 })),
+  rate_date: t.Optional(RateDate),
 });
 export type AggregatorSearchResponse = Static<typeof AggregatorSearchResponse>;

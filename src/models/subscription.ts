@@ -26,6 +26,11 @@ export const PlanLimits = t.Object(
       maximum: 1_000_000_000,
       description: "Authenticated requests per minute (token bucket: this many at once, refilled evenly)",
     }),
+    maxPages: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      description: "Deepest page one search may be followed to with cursors; beyond it 403",
+    }),
     searchesPerDay: t.Union([Type.Integer({ minimum: 1, maximum: 100_000_000 }), t.Null()], {
       description: "Accepted searches per UTC day; null = unlimited",
     }),
@@ -38,8 +43,8 @@ export const PlanTable = t.Object({ free: PlanLimits, premium: PlanLimits });
 export type PlanTable = Static<typeof PlanTable>;
 
 export const DEFAULT_PLANS: PlanTable = {
-  free: { maxResults: 20, maxCategories: 2, requestsPerMinute: 30, searchesPerDay: 200 },
-  premium: { maxResults: 100, maxCategories: 10, requestsPerMinute: 300, searchesPerDay: null },
+  free: { maxResults: 20, maxCategories: 2, maxPages: 5, requestsPerMinute: 30, searchesPerDay: 200 },
+  premium: { maxResults: 100, maxCategories: 10, maxPages: 50, requestsPerMinute: 300, searchesPerDay: null },
 };
 
 /**

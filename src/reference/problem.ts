@@ -17,6 +17,8 @@ export interface ProblemInit {
   detail: string;
   request?: Request;
   errors?: FieldError[];
+  /** Extra members (RFC 9457 §3.2), e.g. `parameter` of an `unsupported-parameter` problem. */
+  extensions?: Record<string, string>;
 }
 
 export function problemBody(init: ProblemInit): Problem {
@@ -29,7 +31,7 @@ export function problemBody(init: ProblemInit): Problem {
   const requestId = init.request === undefined ? undefined : requestIdOf(init.request);
   if (requestId !== undefined) body.request_id = requestId;
   if (init.errors !== undefined) body.errors = init.errors;
-  return body;
+  return init.extensions === undefined ? body : { ...init.extensions, ...body };
 }
 
 export function problemResponse(init: ProblemInit): Response {

@@ -22,6 +22,7 @@ import { LoginSlots } from "./login-slots.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { RetryBudget } from "./resilience/retry-budget.ts";
 import { SearchCache } from "./search-cache.ts";
+import { SearchCursors } from "./search-cursor.ts";
 import { SearchService } from "./search-service.ts";
 import { createSessionParts } from "./sessions/create.ts";
 import type { SessionService } from "./sessions/session-service.ts";
@@ -174,7 +175,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
   const limiter = new Limiter(limitStore, config.plans);
   const cacheStore = createCacheStore(config, clock, redis);
   const searchCache = createSearchCache(config, logger, cacheStore, clock);
-  const search = new SearchService(aggregator, limiter, searchCache);
+  const search = new SearchService(aggregator, limiter, searchCache, new SearchCursors(signing.keys, clock));
   const breakers = { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker };
   metrics.watch({
     circuits: () =>

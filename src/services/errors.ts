@@ -14,6 +14,8 @@ export class HTTPError extends Error {
   constructor(
     readonly request: UpstreamRequest,
     readonly response: Response,
+    /** A 400's problem+json text (bounded), for an `unsupported-parameter` refusal; otherwise unread. */
+    readonly problem?: string,
   ) {
     super(`${request.method} ${new URL(request.url).pathname} answered HTTP ${response.status}`);
     this.name = "HTTPError";

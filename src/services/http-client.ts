@@ -35,6 +35,19 @@ export interface JsonCall<T extends TSchema> {
 }
 
 const checkObject = TypeCompiler.Compile(Type.Object({}));
+const PROBLEM_MAX_BYTES = 16 * 1024;
+
+/**
+ * A 400 may be an Aggregator saying which parameter it does not support (docs/backends.md); only a
+ * small problem+json body with a declared length is read, anything else stays unread as before.
+ */
+async function problemOf(response: Response): Promise<string | undefined> {
+  const type = response.headers.get("content-type") ?? "";
+  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (!/^application\/problem\+json\b/i.test(type) || !(declared >= 0 && declared <= PROBLEM_MAX_BYTES))
+    return undefined;
+  return response.text().catch(() => undefined);
+}
 const RETRYABLE_STATUS = new Set([502, 503]);
 
 /**
@@ -112,8 +125,9 @@ export class JsonClient {
         throw this.#wrap(request, error, timeoutMs, abort.signal);
       }
       if (!response.ok) {
-        await response.body?.cancel().catch(() => {});
-        throw new HTTPError(request, response);
+        const problem = response.status === 400 ? await problemOf(response) : undefined;
+        if (problem === undefined) await response.body?.cancel().catch(() => {});
+        throw new HTTPError(request, response, problem);
       }
       const type = response.headers.get("content-type") ?? "";
       if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(type)) {

@@ -1,6 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { SearchResponse } from "../models/search.ts";
 import type { CacheEntry, CacheStore } from "../stores/cache-store.ts";
+import { canonicalSearch, type SearchFilters } from "./search-params.ts";
 
 export interface SearchCacheOptions {
   /** How long an answer is fresh; 0 disables caching (the store is never called). */
@@ -14,7 +15,10 @@ export interface SearchCacheOptions {
 }
 
 /** What is cached per search: the part of a SearchResponse that is the same for every caller. */
-export type SharedAnswer = Pick<SearchResponse, "limit" | "results" | "sources">;
+export type SharedAnswer = Pick<
+  SearchResponse,
+  "limit" | "results" | "sources" | "page" | "next_cursor" | "rate_date"
+>;
 
 export interface CacheHit {
   state: "fresh" | "stale";
@@ -29,7 +33,9 @@ const recentKeys = new LRUCache<string, string>({ max: CHECKED_MAX });
 
 // Part of every key: bump it when the stored shape changes, and old entries are simply never read.
 // 2: the shared part of an answer (limit, results, sources) instead of a whole SearchResponse.
-const KEY_VERSION = 2;
+// 3: sort, price filters, currency, sources and the page's offset in the key; page, next_cursor and
+//    rate_date in the answer.
+const KEY_VERSION = 3;
 
 /**
  * Search answers by normalized search, fresh then stale, plus single flight so that a burst of the same
@@ -64,18 +70,25 @@ export class SearchCache {
 
   /**
    * Searches that must give the same answer share a key: case, surrounding and repeated whitespace,
-   * Unicode composition and category order do not matter. JSON keeps the parts apart (no two different
+   * Unicode composition and category order do not matter, nor do
+   * the order of `sources`, the case of `currency` or an explicit default sort (see canonicalSearch). JSON keeps the parts apart (no two different
    * searches join to the same string); the hash keeps keys short whatever the query's length.
    */
-  static key(search: { query: string; categories: string[]; limit: number }): string {
+  static key(search: {
+    query: string;
+    categories: string[];
+    limit: number;
+    filters?: SearchFilters | undefined;
+    offset?: number | undefined;
+  }): string {
     // The same searches come again and again (that is why there is a cache), so the last few keys are
     // remembered by the search exactly as given, and normalizing and hashing happen once per hot search.
-    const given = JSON.stringify([search.query, search.categories, search.limit]);
+    const offset = search.offset ?? 0;
+    const given = JSON.stringify([search.query, search.categories, search.limit, search.filters, offset]);
     let key = recentKeys.peek(given);
     if (key === undefined) {
-      const query = search.query.trim().toLowerCase().replace(/\s+/g, " ").normalize("NFC");
-      const categories = [...new Set(search.categories)].sort();
-      const parts = JSON.stringify([KEY_VERSION, query, categories, search.limit]);
+      // Each page is an entry of its own: the offset is part of the key, the cursor's expiry is not.
+      const parts = JSON.stringify([KEY_VERSION, ...canonicalSearch(search), offset]);
       key = Bun.CryptoHasher.hash("sha256", parts, "base64url");
       recentKeys.set(given, key);
     }

@@ -1,25 +1,43 @@
 import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
 import type { Caller } from "../models/caller.ts";
 import { queryLengthFits, searchedQuery } from "../models/query-text.ts";
-import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from "../models/search.ts";
+import {
+  CATEGORY_PATTERN,
+  OFFSET_MAX,
+  type Product,
+  QUERY_MAX_LENGTH,
+  type Source,
+} from "../models/search.ts";
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
 import { type LimitDecision, Limiter } from "./limiter.ts";
 import { withinDeadline } from "./resilience/deadline.ts";
 import { SearchAnswer } from "./search-answer.ts";
 import { SearchCache, type SharedAnswer } from "./search-cache.ts";
+import { resumeAt, type SearchCursors } from "./search-cursor.ts";
+import {
+  aggregatorRequest,
+  type FilterInput,
+  normalizeFilters,
+  type SearchFilters,
+} from "./search-params.ts";
 import { upstreamError } from "./upstream-errors.ts";
 
-export interface SearchInput {
+export interface SearchInput extends FilterInput {
   query: string;
   categories?: string[] | undefined;
   limit?: number | undefined;
+  cursor?: string | undefined;
 }
 
 export interface NormalizedSearch {
   query: string;
   categories: string[];
   limit: number;
+  filters: SearchFilters;
+  /** 1 and 0 unless a cursor said otherwise. */
+  page: number;
+  offset: number;
 }
 
 /** What the limiter decided for one search call, with the search itself or why it is not valid. */
@@ -37,6 +55,8 @@ export interface Served {
 
 /** Used when the client names no limit; still clamped to the plan's maximum. */
 export const DEFAULT_LIMIT = 20;
+/** A cursor's page number is 16 bits. */
+const PAGE_MAX = 65_535;
 const CATEGORY = new RegExp(CATEGORY_PATTERN);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
@@ -59,6 +79,7 @@ export function normalizeSearch(input: SearchInput, caller: Caller): NormalizedS
       });
     }
   }
+  const filters = normalizeFilters(input, errors);
   if (errors.length > 0) throw new InvalidInput("The search request is not valid.", errors);
   if (categories.length > caller.limits.maxCategories) {
     throw new Forbidden(
@@ -67,7 +88,7 @@ export function normalizeSearch(input: SearchInput, caller: Caller): NormalizedS
     );
   }
   const limit = Math.min(input.limit ?? DEFAULT_LIMIT, caller.limits.maxResults);
-  return { query, categories, limit };
+  return { query, categories, limit, filters, page: 1, offset: 0 };
 }
 
 /** Comma-separated or repeated, trimmed, without empties or repeats, in the order given. */
@@ -80,6 +101,7 @@ export class SearchService {
     private readonly aggregator: AggregatorClient,
     private readonly limiter: Limiter,
     private readonly cache: SearchCache,
+    private readonly cursors?: SearchCursors,
   ) {}
 
   /**
@@ -92,10 +114,13 @@ export class SearchService {
     let invalid: unknown;
     try {
       search = normalizeSearch(input, caller);
+      if (input.cursor !== undefined) search = this.#resume(search, input.cursor, caller);
     } catch (error) {
+      search = undefined;
       invalid = error;
     }
-    const limits = await this.limiter.check(caller, search ? "search" : "request");
+    // A later page of a search already counted is not a new search: it costs a request token only.
+    const limits = await this.limiter.check(caller, search && search.page === 1 ? "search" : "request");
     return search ? { limits, search } : { limits, invalid };
   }
 
@@ -131,16 +156,33 @@ export class SearchService {
     return (await this.serve(await this.admit(input, caller), ctx)).answer;
   }
 
+  #resume(search: NormalizedSearch, cursor: string, caller: Caller): NormalizedSearch {
+    if (!this.cursors) throw new InvalidInput("This gateway issues no cursors.", []);
+    return { ...search, ...resumeAt(this.cursors, cursor, search, caller) };
+  }
+
   /** The shared part of the answer, as the JSON text that is cached and sent. */
   async #fetch(key: string, search: NormalizedSearch, ctx: CallContext): Promise<string> {
-    const reply = await this.aggregator.search({ request_id: ctx.requestId, ...search }, ctx);
+    const reply = await this.aggregator.search(aggregatorRequest(ctx.requestId, search), ctx);
     const shared: SharedAnswer = {
       limit: search.limit,
       // The plan's clamp holds even if the Aggregator sends more than asked.
       results: reply.results.slice(0, search.limit).map(toProduct),
     };
     if (reply.sources) shared.sources = reply.sources.map(toSource);
+    Object.assign(shared, this.#paging(search, reply.has_more === true));
+    if (reply.rate_date !== undefined) shared.rate_date = reply.rate_date;
     return this.cache.save(key, shared);
+  }
+
+  /**
+   * An Aggregator that does not say `has_more` does not page: its answer is the only page. The cursor
+   * is in the cached text, so a hit costs no signing; it outlives any cache entry by far (a day).
+   */
+  #paging(search: NormalizedSearch, more: boolean): Pick<SharedAnswer, "page" | "next_cursor"> {
+    const next = { page: search.page + 1, offset: search.offset + search.limit };
+    const issue = more && this.cursors !== undefined && next.offset <= OFFSET_MAX && next.page <= PAGE_MAX;
+    return { page: search.page, next_cursor: issue ? (this.cursors?.issue(search, next) ?? null) : null };
   }
 }
 

@@ -1,4 +1,10 @@
-import { BadUpstream, type GatewayError, UpstreamTimeout, UpstreamUnavailable } from "../core/errors.ts";
+import {
+  BadUpstream,
+  type GatewayError,
+  UnsupportedParameter,
+  UpstreamTimeout,
+  UpstreamUnavailable,
+} from "../core/errors.ts";
 import {
   CircuitOpenError,
   ContractError,
@@ -8,6 +14,17 @@ import {
   TransportError,
 } from "./errors.ts";
 import { DeadlineExceeded } from "./resilience/deadline.ts";
+import { clientParameter } from "./unsupported-parameter.ts";
+
+/** The parameter an Aggregator's 400 problem+json names as unsupported, if it is one of ours. */
+function unsupportedIn(problem: string): string | undefined {
+  try {
+    const body = JSON.parse(problem) as { parameter?: unknown };
+    return clientParameter(body.parameter);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Where a failed backend call becomes what the client is told (400/502/503/504). */
 export function upstreamError(backend: string, error: unknown): GatewayError | unknown {
@@ -24,6 +41,8 @@ export function upstreamError(backend: string, error: unknown): GatewayError | u
   if (error instanceof TimeoutError) return new UpstreamTimeout(backend, error.timeoutMs, error);
   if (error instanceof NetworkError) return new UpstreamUnavailable(backend, error);
   if (error instanceof HTTPError) {
+    const parameter = error.problem === undefined ? undefined : unsupportedIn(error.problem);
+    if (parameter !== undefined) return new UnsupportedParameter(backend, parameter, error);
     if (error.response.status === 503) return new UpstreamUnavailable(backend, error);
     if (error.response.status === 504) return new UpstreamTimeout(backend, undefined, error);
     return new BadUpstream(backend, `answered HTTP ${error.response.status}.`, error);

@@ -6,8 +6,8 @@ import { MemoryLimitStore } from "../../src/stores/memory-limit-store.ts";
 
 const DAY_MS = 86_400_000;
 const plans: PlanTable = {
-  free: { maxResults: 20, maxCategories: 2, requestsPerMinute: 3, searchesPerDay: 2 },
-  premium: { maxResults: 100, maxCategories: 10, requestsPerMinute: 5, searchesPerDay: null },
+  free: { maxResults: 20, maxCategories: 2, maxPages: 5, requestsPerMinute: 3, searchesPerDay: 2 },
+  premium: { maxResults: 100, maxCategories: 10, maxPages: 5, requestsPerMinute: 5, searchesPerDay: null },
 };
 
 function caller(plan: "free" | "premium", id = "7d1c3f9e-0d7b-4a59-9b43-2c6a1f0e5b11"): Caller {

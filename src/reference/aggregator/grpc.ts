@@ -9,13 +9,16 @@ import {
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import {
   aggregatorService,
+  type SearchRequestMessage,
   type SearchResponseMessage,
   searchRequestFromMessage,
+  UNSUPPORTED_PARAMETER_TRAILER,
 } from "../../models/aggregator-grpc.ts";
 import { AggregatorSearchRequest } from "../../models/search.ts";
 import { echoableRequestId, REQUEST_ID_HEADER } from "../request-id.ts";
 import { type ListenOptions, urlHost } from "../service.ts";
 import type { Marketplace } from "./marketplaces.ts";
+import { UnsupportedParameterError } from "./refine.ts";
 import { aggregateSearch } from "./search.ts";
 
 const checkRequest = TypeCompiler.Compile(AggregatorSearchRequest);
@@ -29,7 +32,7 @@ export interface RunningGrpcService {
 /** The Search RPC: the same validation and search as POST /v1/search, errors as gRPC statuses. */
 function searchHandler(marketplaces: readonly Marketplace[]) {
   return async (
-    call: ServerUnaryCall<AggregatorSearchRequest, SearchResponseMessage>,
+    call: ServerUnaryCall<SearchRequestMessage, SearchResponseMessage>,
     callback: sendUnaryData<SearchResponseMessage>,
   ) => {
     const id = echoableRequestId(call.metadata.get(REQUEST_ID_HEADER)[0]);
@@ -48,7 +51,14 @@ function searchHandler(marketplaces: readonly Marketplace[]) {
     try {
       const answer = await aggregateSearch(marketplaces, request);
       callback(null, { ...answer, sources: answer.sources ?? [] });
-    } catch {
+    } catch (error) {
+      if (error instanceof UnsupportedParameterError) {
+        // The contract's refusal of one parameter: INVALID_ARGUMENT, the parameter in a trailer.
+        const trailer = new Metadata();
+        trailer.set(UNSUPPORTED_PARAMETER_TRAILER, error.parameter);
+        callback({ code: status.INVALID_ARGUMENT, details: error.message, metadata: trailer });
+        return;
+      }
       callback({ code: status.INTERNAL, details: "The service failed to handle the request." });
     }
   };

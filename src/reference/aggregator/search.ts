@@ -1,6 +1,7 @@
 import type { AggregatorSearchRequest, AggregatorSearchResponse, Source } from "../../models/search.ts";
 import type { Marketplace, Offer } from "./marketplaces.ts";
 import { rank } from "./ranking.ts";
+import { refine } from "./refine.ts";
 
 interface Fetched {
   source: Source;
@@ -21,19 +22,21 @@ async function ask(marketplace: Marketplace, query: string): Promise<Fetched> {
 
 /**
  * Asks every marketplace at once (total latency is the slowest shop's, not the sum), then merges and
- * ranks the offers, keeps the requested categories (none = all) and cuts to `limit`.
+ * ranks the offers, keeps the requested categories (none = all), then converts, filters, sorts and
+ * cuts the page `offset`..`offset + limit` (refine.ts).
  */
 export async function aggregateSearch(
   marketplaces: readonly Marketplace[],
   request: AggregatorSearchRequest,
 ): Promise<AggregatorSearchResponse> {
-  const fetched = await Promise.all(marketplaces.map((marketplace) => ask(marketplace, request.query)));
+  const only = request.sources === undefined ? undefined : new Set(request.sources);
+  // A name no shop has is simply not asked: "only these" of none is an empty answer, not an error.
+  const asked = only === undefined ? marketplaces : marketplaces.filter((m) => only.has(m.name));
+  const fetched = await Promise.all(asked.map((marketplace) => ask(marketplace, request.query)));
   const wanted = new Set(request.categories);
   const offers = fetched
     .flatMap((entry) => entry.offers)
     .filter((offer) => wanted.size === 0 || wanted.has(offer.category));
-  const results = rank(request.query, offers)
-    .slice(0, request.limit)
-    .map((offer) => offer.product);
-  return { request_id: request.request_id, results, sources: fetched.map((entry) => entry.source) };
+  const refined = refine(rank(request.query, offers), request);
+  return { request_id: request.request_id, ...refined, sources: fetched.map((entry) => entry.source) };
 }

@@ -1,5 +1,11 @@
 import { status } from "@grpc/grpc-js";
-import { BadUpstream, GatewayError, UpstreamTimeout, UpstreamUnavailable } from "../../core/errors.ts";
+import {
+  BadUpstream,
+  GatewayError,
+  UnsupportedParameter,
+  UpstreamTimeout,
+  UpstreamUnavailable,
+} from "../../core/errors.ts";
 import { TransportError } from "../errors.ts";
 
 type Answer = (backend: string, error: GrpcStatusError) => GatewayError;
@@ -10,11 +16,20 @@ export const GRPC_STATUS_ANSWERS: ReadonlyMap<status, Answer> = new Map<status, 
   [status.DEADLINE_EXCEEDED, (backend, error) => new UpstreamTimeout(backend, undefined, error)],
   [
     status.INVALID_ARGUMENT,
-    // The server's details are not passed on: they are untrusted text that may name its internals.
+    // The server's details are not passed on: they are untrusted text that may name its internals. Only
+    // the parameter its trailer names as unsupported is, when it is one of the gateway's own names.
     (backend, error) =>
-      new GatewayError(400, "bad-request", "Bad request", `The ${backend} service rejected the request.`, {
-        cause: error,
-      }),
+      error.parameter !== undefined
+        ? new UnsupportedParameter(backend, error.parameter, error)
+        : new GatewayError(
+            400,
+            "bad-request",
+            "Bad request",
+            `The ${backend} service rejected the request.`,
+            {
+              cause: error,
+            },
+          ),
   ],
 ]);
 
@@ -27,6 +42,8 @@ export class GrpcStatusError extends TransportError {
     readonly method: string,
     readonly code: status,
     readonly details: string,
+    /** From the `unsupported-parameter` trailer of an INVALID_ARGUMENT, already one of our names. */
+    readonly parameter?: string,
   ) {
     // Details may come from the server: bounded, so a hostile one cannot flood the logs.
     super(`${method} ended with gRPC status ${status[code] ?? code}: ${details.slice(0, 200)}`);

@@ -5,10 +5,12 @@ import {
   type SearchResponseMessage,
   searchMethod,
   searchResponseFromMessage,
+  UNSUPPORTED_PARAMETER_TRAILER,
 } from "../../models/aggregator-grpc.ts";
 import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../../models/search.ts";
 import type { CallContext } from "../call-context.ts";
 import { type CallPolicy, callPolicy, resilientCall, type Verdict } from "../resilience/policy.ts";
+import { clientParameter } from "../unsupported-parameter.ts";
 import { GrpcContractError, GrpcStatusError } from "./grpc-errors.ts";
 import type { AggregatorClient, AggregatorClientOptions } from "./types.ts";
 
@@ -136,6 +138,10 @@ export class GrpcAggregatorClient implements AggregatorClient {
     ) {
       return new GrpcContractError(SEARCH, `answered with a message over the ${this.#maxBody} byte limit`);
     }
-    return new GrpcStatusError(SEARCH, error.code, error.details);
+    const named =
+      error.code === status.INVALID_ARGUMENT
+        ? clientParameter(error.metadata?.get(UNSUPPORTED_PARAMETER_TRAILER)[0])
+        : undefined;
+    return new GrpcStatusError(SEARCH, error.code, error.details, named);
   }
 }
