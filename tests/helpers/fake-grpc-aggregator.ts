@@ -1,5 +1,5 @@
 import {
-  type Metadata,
+  Metadata,
   Server,
   ServerCredentials,
   type ServerUnaryCall,
@@ -23,7 +23,9 @@ export interface GrpcCall {
   deadlineLeftMs: number;
 }
 
-export type GrpcReply = { message: SearchResponseMessage } | { error: { code: status; details?: string } };
+export type GrpcReply =
+  | { message: SearchResponseMessage }
+  | { error: { code: status; details?: string; trailers?: Record<string, string> } };
 export type GrpcBehaviour = (call: GrpcCall) => GrpcReply | Promise<GrpcReply>;
 
 export interface FakeGrpcAggregator {
@@ -66,6 +68,11 @@ export async function startFakeGrpcAggregator(
           code: reply.error.code,
           details: reply.error.details ?? "injected",
         };
+        if (reply.error.trailers) {
+          const trailers = new Metadata();
+          for (const [key, value] of Object.entries(reply.error.trailers)) trailers.set(key, value);
+          error.metadata = trailers;
+        }
         callback(error);
       } else callback(null, reply.message);
     },

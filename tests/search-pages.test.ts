@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { status } from "@grpc/grpc-js";
+import { UNSUPPORTED_PARAMETER_TRAILER } from "../src/models/aggregator-grpc.ts";
+import { startAggregatorService } from "../src/reference/aggregator/index.ts";
+import type { RunningService } from "../src/reference/service.ts";
+import { startUsersService } from "../src/reference/users/index.ts";
+import type { RunningGateway } from "../src/server.ts";
+import type { Services } from "../src/services/container.ts";
+import { aggregatorAnswer, type FakeBackend, startFakeBackend } from "./helpers/fake-backend.ts";
+import {
+  type FakeGrpcAggregator,
+  grpcFaults,
+  startFakeGrpcAggregator,
+} from "./helpers/fake-grpc-aggregator.ts";
+import { DEMO } from "./helpers/http.ts";
+import { serveGateway } from "./helpers/stack.ts";
+import { tokenFor } from "./helpers/tokens.ts";
+
+// Over real sockets: the gateway on port 0 in front of the reference Aggregator, on HTTP and on gRPC.
+type Product = { id: string; price: number; rating?: number };
+type Answer = { results: Product[]; next_cursor: string | null; page: number; rate_date?: string };
+
+let users: RunningService;
+let aggregator: RunningService;
+const gateways: { gateway: RunningGateway; services: Services }[] = [];
+let http: { gateway: RunningGateway; services: Services };
+let grpc: { gateway: RunningGateway; services: Services };
+let token: string;
+
+function serve(aggregatorUrl: string) {
+  const served = serveGateway({ users, aggregator: { url: aggregatorUrl } });
+  gateways.push(served);
+  return served;
+}
+
+beforeAll(async () => {
+  [users, aggregator] = await Promise.all([
+    startUsersService({ port: 0 }),
+    startAggregatorService({ port: 0, grpcPort: 0 }),
+  ]);
+  http = serve(aggregator.url);
+  grpc = serve(aggregator.grpcUrl as string);
+  token = await tokenFor(http, DEMO.premium);
+});
+afterAll(async () => {
+  for (const { gateway, services } of gateways) {
+    await gateway.stop();
+    services.close();
+  }
+  await Promise.all([users.stop(), aggregator.stop()]);
+});
+
+async function get(gateway: RunningGateway, query: string) {
+  const response = await fetch(`${gateway.url}/search?${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return {
+    status: response.status,
+    type: response.headers.get("content-type") ?? "",
+    body: await response.json(),
+  };
+}
+
+/** Every page of a search, following next_cursor to its end. */
+async function walk(gateway: RunningGateway, query: string): Promise<Answer[]> {
+  const pages: Answer[] = [];
+  let cursor: string | null = null;
+  do {
+    const { status: code, body } = await get(gateway, cursor ? `${query}&cursor=${cursor}` : query);
+    expect(code).toBe(200);
+    pages.push(body as Answer);
+    cursor = (body as Answer).next_cursor;
+  } while (cursor !== null && pages.length < 60);
+  return pages;
+}
+
+/** The Aggregator's own full list, in one call: what the pages together must be. */
+async function fullList(body: Record<string, unknown>): Promise<string[]> {
+  const response = await fetch(`${aggregator.url}/v1/search`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ request_id: "full", categories: [], limit: 1000, ...body }),
+  });
+  return ((await response.json()) as Answer).results.map((p) => p.id);
+}
+
+describe("pages over a real socket", () => {
+  for (const sort of ["relevance", "price_asc", "price_desc", "rating_desc"] as const) {
+    for (const transport of ["http", "grpc"] as const) {
+      test(`${sort} over ${transport}: the pages together are the full sorted list, none repeated or skipped`, async () => {
+        const gateway = (transport === "http" ? http : grpc).gateway;
+        const pages = await walk(gateway, `query=galaxy&limit=7&sort=${sort}&currency=USD`);
+        expect(pages.length).toBeGreaterThan(3);
+        expect(pages.map((p) => p.page)).toEqual(pages.map((_, i) => i + 1));
+        const ids = pages.flatMap((p) => p.results.map((r) => r.id));
+        expect(new Set(ids).size).toBe(ids.length);
+        const full = await fullList({
+          query: "galaxy",
+          currency: "USD",
+          ...(sort === "relevance" ? {} : { sort }),
+        });
+        expect(ids).toEqual(full);
+        expect(pages.at(-1)?.next_cursor).toBeNull();
+        for (const page of pages) expect(page.rate_date).toBe("2026-11-30");
+      });
+    }
+  }
+
+  test("a cursor issued by one instance opens on another with the same secret", async () => {
+    const first = await get(http.gateway, "query=pixel&limit=3&sort=price_asc");
+    const next = await get(
+      grpc.gateway,
+      `query=pixel&limit=3&sort=price_asc&cursor=${first.body.next_cursor}`,
+    );
+    expect(next.status).toBe(200);
+    expect(next.body.page).toBe(2);
+  });
+
+  test("the 422s, as a client over the socket sees them", async () => {
+    for (const query of [
+      "min_price=10&max_price=5",
+      "min_price=-1",
+      "max_price=abc",
+      "currency=XYZ",
+      "sort=cheapest",
+      "sources=",
+      "sources=Bad_Name",
+    ]) {
+      const answer = await get(http.gateway, `query=iphone&${query}`);
+      expect(answer.status).toBe(422);
+      expect(answer.type).toStartWith("application/problem+json");
+    }
+  });
+
+  test("a tampered cursor is a 400 problem over the socket", async () => {
+    const first = await get(http.gateway, "query=pixel&limit=3");
+    const cursor = first.body.next_cursor as string;
+    const flipped = `${cursor.slice(0, 10)}${cursor[10] === "A" ? "B" : "A"}${cursor.slice(11)}`;
+    const answer = await get(http.gateway, `query=pixel&limit=3&cursor=${flipped}`);
+    expect(answer.status).toBe(400);
+    expect(answer.type).toStartWith("application/problem+json");
+    expect(answer.body.type).toBe("/problems/invalid-cursor");
+  });
+});
+
+describe("an Aggregator that does not support a parameter", () => {
+  let fake: FakeBackend;
+  let fakeGrpc: FakeGrpcAggregator;
+  let overHttp: RunningGateway;
+  let overGrpc: RunningGateway;
+  beforeAll(async () => {
+    fake = startFakeBackend(aggregatorAnswer());
+    fakeGrpc = await startFakeGrpcAggregator(grpcFaults.answer());
+    overHttp = serve(fake.url).gateway;
+    overGrpc = serve(fakeGrpc.url).gateway;
+  });
+  afterAll(async () => {
+    fake.stop();
+    await fakeGrpc.stop();
+  });
+
+  const refuse = (parameter: string) => () =>
+    new Response(
+      JSON.stringify({ type: "https://agg.example/unsupported-parameter", status: 400, parameter }),
+      { status: 400, headers: { "content-type": "application/problem+json" } },
+    );
+
+  test("over HTTP: its 400 naming `sort` is the client's 400 naming `sort`", async () => {
+    fake.behave(refuse("sort"));
+    const answer = await get(overHttp, "query=iphone&sort=price_asc");
+    expect(answer.status).toBe(400);
+    expect(answer.type).toStartWith("application/problem+json");
+    expect(answer.body).toMatchObject({ type: "/problems/unsupported-parameter", parameter: "sort" });
+    expect(answer.body.detail).toContain('"sort"');
+  });
+
+  test("over HTTP: a name the gateway never sends is not repeated: the 400 stays a 502", async () => {
+    fake.behave(refuse("<script>"));
+    const answer = await get(overHttp, "query=iphone&sort=price_desc");
+    expect(answer.status).toBe(502);
+    expect(JSON.stringify(answer.body)).not.toContain("script");
+  });
+
+  test("over gRPC: INVALID_ARGUMENT with the trailer naming `sources` is the client's 400 naming it", async () => {
+    fakeGrpc.behave(() => ({
+      error: {
+        code: status.INVALID_ARGUMENT,
+        details: "nope",
+        trailers: { [UNSUPPORTED_PARAMETER_TRAILER]: "sources" },
+      },
+    }));
+    const answer = await get(overGrpc, "query=iphone&sources=shopnow");
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ type: "/problems/unsupported-parameter", parameter: "sources" });
+    expect(fakeGrpc.calls.at(-1)?.request.sources).toEqual(["shopnow"]);
+  });
+
+  test("an Aggregator that knows none of it still serves a plain search, as one page", async () => {
+    fake.behave(aggregatorAnswer());
+    fakeGrpc.behave(grpcFaults.answer());
+    for (const gateway of [overHttp, overGrpc]) {
+      const answer = await get(gateway, "query=iphone");
+      expect(answer.status).toBe(200);
+      expect(answer.body.next_cursor).toBeNull();
+      expect(answer.body.page).toBe(1);
+    }
+    // A plain search sends none of the new fields, so such an Aggregator never sees them.
+    const sent = fakeGrpc.calls.at(-1)?.request as unknown as Record<string, unknown>;
+    for (const field of ["sort", "min_price", "max_price", "currency", "offset"])
+      expect(sent[field] ?? null).toBeNull();
+    expect(sent.sources ?? []).toEqual([]);
+  });
+});
