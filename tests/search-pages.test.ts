@@ -57,7 +57,7 @@ async function get(gateway: RunningGateway, query: string) {
   return {
     status: response.status,
     type: response.headers.get("content-type") ?? "",
-    body: await response.json(),
+    body: (await response.json()) as Record<string, unknown>,
   };
 }
 
