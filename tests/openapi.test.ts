@@ -26,7 +26,23 @@ describe("OpenAPI document and /docs", () => {
     const byName = Object.fromEntries(
       parameters.filter((p) => p.in === "query").map((p) => [p.name, p.schema]),
     );
-    expect(Object.keys(byName).sort()).toEqual(["categories", "limit", "query"]);
+    expect(Object.keys(byName).sort()).toEqual([
+      "categories",
+      "currency",
+      "cursor",
+      "limit",
+      "max_price",
+      "min_price",
+      "query",
+      "sort",
+      "sources",
+    ]);
+    expect(byName.min_price).toMatchObject({ type: "number", minimum: 0 });
+    expect(byName.sources).toMatchObject({ type: "array", minItems: 1 });
+    expect(byName.sort).toMatchObject({
+      type: "string",
+      enum: ["relevance", "price_asc", "price_desc", "rating_desc"],
+    });
     expect(byName.limit).toMatchObject({ type: "integer", minimum: 1, maximum: 10000 });
     expect(byName.categories).toMatchObject({ type: "array" });
     expect(byName.query).toMatchObject({ type: "string" });

@@ -18,6 +18,8 @@ export const SOURCES_MAX_ITEMS = 100;
 export const AGGREGATOR_LIMIT_MAX = 1000;
 /** Deepest offset a cursor may carry: the most pages any plan may allow times the largest page. */
 export const OFFSET_MAX = 1_000_000;
+/** A cursor's page number is 16 bits. */
+export const PAGE_MAX = 65_535;
 
 const HTTP_URL = "^https?://[^\\s]+$";
 
@@ -199,7 +201,9 @@ export const SearchResponse = t.Object({
   results: t.Array(Product, { maxItems: RESULTS_MAX_ITEMS }),
   sources: t.Optional(t.Array(Source, { maxItems: SOURCES_MAX_ITEMS })),
   cached: t.Boolean(),
-  page: t.Optional(Type.Integer({ minimum: 1, description: "Which page this is; 1 without a cursor" })),
+  page: t.Optional(
+    Type.Integer({ minimum: 1, maximum: PAGE_MAX, description: "Which page this is; 1 without a cursor" }),
+  ),
   next_cursor: t.Optional(
     t.Union([t.String({ maxLength: CURSOR_MAX_LENGTH }), t.Null()], {
       description: "Pass as `cursor` (with the same parameters) for the next page; null on the last page",

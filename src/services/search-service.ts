@@ -4,6 +4,7 @@ import { queryLengthFits, searchedQuery } from "../models/query-text.ts";
 import {
   CATEGORY_PATTERN,
   OFFSET_MAX,
+  PAGE_MAX,
   type Product,
   QUERY_MAX_LENGTH,
   type Source,
@@ -55,8 +56,6 @@ export interface Served {
 
 /** Used when the client names no limit; still clamped to the plan's maximum. */
 export const DEFAULT_LIMIT = 20;
-/** A cursor's page number is 16 bits. */
-const PAGE_MAX = 65_535;
 const CATEGORY = new RegExp(CATEGORY_PATTERN);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;

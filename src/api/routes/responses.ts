@@ -122,8 +122,12 @@ function headersFor(
     "Access-Control-Allow-Origin": ALLOW_ORIGIN,
   };
   // Only answers given after the limiter decided: a bad token and malformed input are refused before it,
-  // but a query too long once trimmed is a 422 after it (an invalid search still costs a request token).
-  if (rateLimited && (status < 300 || status === 403 || status === 422 || status === 429 || status >= 500))
+  // but a query too long once trimmed is a 422 after it (an invalid search still costs a request token),
+  // and so are a search's 400s of a bad cursor or a parameter the Aggregator does not support.
+  if (
+    rateLimited &&
+    (status < 300 || status === 400 || status === 403 || status === 422 || status === 429 || status >= 500)
+  )
     Object.assign(headers, RATE_LIMIT);
   if (cached && status === 200) headers["X-Cache"] = X_CACHE;
   if (status === 401) headers["WWW-Authenticate"] = WWW_AUTHENTICATE;
