@@ -66,7 +66,7 @@ describe("parameters that are refused with 422, on GET and POST alike", () => {
 });
 
 describe("the parameters reach the Aggregator and shape the answer", () => {
-  test("price filters are inclusive bounds, in USD without a currency", async () => {
+  test("price filters are inclusive bounds, in the currency asked for", async () => {
     const { status, body } = await search("query=iphone&min_price=500&max_price=800&limit=100&currency=USD");
     expect(status).toBe(200);
     const results = body.results as Product[];
@@ -76,20 +76,40 @@ describe("the parameters reach the Aggregator and shape the answer", () => {
       expect(p.price).toBeGreaterThanOrEqual(500);
       expect(p.price).toBeLessThanOrEqual(800);
     }
+    // Unfiltered, the same search has offers on both sides of the bounds: the filter did the cutting.
+    const all = (await search("query=iphone&limit=100&currency=USD")).body.results as Product[];
+    expect(all.some((p) => p.price < 500) && all.some((p) => p.price > 800)).toBe(true);
+  });
+
+  test("without a currency the bounds are USD and offers keep their own currency", async () => {
+    const { body } = await search("query=iphone&min_price=500&max_price=800&limit=100");
+    const results = body.results as Product[];
+    expect(results.some((p) => p.currency === "EUR")).toBe(true);
+    for (const p of results) {
+      const usd = p.currency === "EUR" ? p.price / 0.92 : p.price;
+      expect(usd).toBeGreaterThanOrEqual(500 - 0.01);
+      expect(usd).toBeLessThanOrEqual(800 + 0.01);
+    }
+    expect(body.rate_date).toBeUndefined();
   });
 
   test("currency converts every offer and the answer names the rate table's date", async () => {
-    const plain = await search("query=iphone&limit=100");
-    expect((plain.body.results as Product[]).some((p) => p.currency === "EUR")).toBe(true);
+    // One marketplace, all of its offers, so both answers list the same offers.
+    const plain = await search("query=iphone&limit=100&sources=pricehunter");
+    const listed = plain.body.results as Product[];
+    expect(listed.length).toBeGreaterThan(0);
+    expect(new Set(listed.map((p) => p.currency))).toEqual(new Set(["EUR"]));
     expect(plain.body.rate_date).toBeUndefined();
-    const { status, body } = await search("query=iphone&limit=100&currency=usd");
+    const { status, body } = await search("query=iphone&limit=100&sources=pricehunter&currency=usd");
     expect(status).toBe(200);
-    expect(new Set((body.results as Product[]).map((p) => p.currency))).toEqual(new Set(["USD"]));
+    const shown = body.results as Product[];
+    expect(shown.map((p) => p.id)).toEqual(listed.map((p) => p.id));
+    expect(new Set(shown.map((p) => p.currency))).toEqual(new Set(["USD"]));
     expect(body.rate_date).toBe("2026-11-30");
-    // An offer listed in EUR is shown at the table's rate (0.92 EUR per USD).
-    const listed = (plain.body.results as Product[]).find((p) => p.currency === "EUR") as Product;
-    const shown = (body.results as Product[]).find((p) => p.id === listed.id);
-    if (shown) expect(shown.price).toBeCloseTo(listed.price / 0.92, 2);
+    // At the table's rate (0.92 EUR per USD), to the cent.
+    for (const [i, p] of shown.entries()) {
+      expect(Math.abs(p.price - (listed[i] as Product).price / 0.92)).toBeLessThanOrEqual(0.005 + 1e-9);
+    }
   });
 
   test("a currency with no rate in the reference table is the Aggregator's 400, naming the parameter", async () => {
