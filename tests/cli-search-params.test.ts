@@ -67,6 +67,16 @@ describe("gateway search --sort --max-price --currency", () => {
     expect((await run(["search", "iphone", "--sort", "cheapest"], { env })).code).toBe(2);
     expect((await run(["search", "iphone", "--max-price", "lots"], { env })).code).toBe(2);
     expect((await run(["search", "iphone", "--page", "2", "--all"], { env })).code).toBe(2);
+    // In-process there is no route schema: the service's own checks refuse these.
+    const source = await run(["search", "iphone", "--sources", "Shop Now"], { env });
+    expect(source.code).toBe(2);
+    expect(source.stderr).toContain("sources");
+    const currency = await run(["search", "iphone", "--currency", "XYZ"], { env });
+    expect(currency.code).toBe(2);
+    expect(currency.stderr).toContain("currency");
+    const bounds = await run(["search", "iphone", "--min-price", "9", "--max-price", "1"], { env });
+    expect(bounds.code).toBe(2);
+    expect(bounds.stderr).toContain("min_price");
   });
 });
 

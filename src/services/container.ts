@@ -22,7 +22,7 @@ import { LoginSlots } from "./login-slots.ts";
 import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { RetryBudget } from "./resilience/retry-budget.ts";
 import { SearchCache } from "./search-cache.ts";
-import { SearchCursors } from "./search-cursor.ts";
+import { CURSOR_TTL_MS, SearchCursors } from "./search-cursor.ts";
 import { SearchService } from "./search-service.ts";
 import { createSessionParts } from "./sessions/create.ts";
 import type { SessionService } from "./sessions/session-service.ts";
@@ -175,7 +175,10 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
   const limiter = new Limiter(limitStore, config.plans);
   const cacheStore = createCacheStore(config, clock, redis);
   const searchCache = createSearchCache(config, logger, cacheStore, clock);
-  const search = new SearchService(aggregator, limiter, searchCache, new SearchCursors(signing.keys, clock));
+  // A cursor is stored with its cached page: it lives a day past the longest the page may be served.
+  const cursorTtlMs = CURSOR_TTL_MS + (config.cacheTtl + config.staleTtl) * 1000;
+  const cursors = new SearchCursors(signing.keys, clock, cursorTtlMs);
+  const search = new SearchService(aggregator, limiter, searchCache, cursors);
   const breakers = { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker };
   metrics.watch({
     circuits: () =>

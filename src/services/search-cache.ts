@@ -70,9 +70,9 @@ export class SearchCache {
 
   /**
    * Searches that must give the same answer share a key: case, surrounding and repeated whitespace,
-   * Unicode composition and category order do not matter, nor do
-   * the order of `sources`, the case of `currency` or an explicit default sort (see canonicalSearch). JSON keeps the parts apart (no two different
-   * searches join to the same string); the hash keeps keys short whatever the query's length.
+   * Unicode composition and category order do not matter, nor do the order of `sources`, the case of
+   * `currency` or an explicit default sort (see canonicalSearch). JSON keeps the parts apart (no two
+   * different searches join to the same string); the hash keeps keys short whatever the query's length.
    */
   static key(search: {
     query: string;

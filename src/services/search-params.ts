@@ -1,5 +1,5 @@
 import type { FieldError } from "../core/errors.ts";
-import type { AggregatorSearchRequest, SortName } from "../models/search.ts";
+import { type AggregatorSearchRequest, SOURCE_NAME_PATTERN, type SortName } from "../models/search.ts";
 
 /** The search's parameters beyond query, categories and limit, normalised: absent means "not asked". */
 export interface SearchFilters {
@@ -24,13 +24,15 @@ export interface PagePosition {
   offset: number;
 }
 
+const SOURCE_NAME = new RegExp(SOURCE_NAME_PATTERN);
 // ISO 4217 as the runtime knows it (ICU's list), so "XYZ" is refused while every real code passes.
 const CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf("currency"));
 
 /**
  * Checks what the schema cannot (min <= max, a currency that exists) and puts the parameters in one
  * canonical form, so that two spellings of the same search share a cache entry and a cursor: the
- * default sort is absent, currency upper-cased, sources de-duplicated and sorted, -0 is 0.
+ * default sort is absent, currency upper-cased, sources de-duplicated and sorted, -0 is 0 (a JSON
+ * number already has one spelling: 500 and 500.00 are the same number).
  */
 export function normalizeFilters(input: FilterInput, errors: FieldError[]): SearchFilters {
   const filters: SearchFilters = {};
@@ -49,11 +51,15 @@ export function normalizeFilters(input: FilterInput, errors: FieldError[]): Sear
     if (CURRENCIES.has(currency)) filters.currency = currency;
     else errors.push({ field: "currency", message: "must be an ISO 4217 currency code" });
   }
+  // The routes' schemas check these too; the CLI calls the service without them.
   if (input.sources !== undefined) {
-    const sources = [...new Set(input.sources.map((s) => s.trim().toLowerCase()))].sort();
-    if (sources.length === 0 || sources.includes("")) {
-      errors.push({ field: "sources", message: "must name at least one marketplace, none empty" });
-    } else filters.sources = sources;
+    const sources = [...new Set(input.sources)].sort();
+    const bad = sources.find((name) => !SOURCE_NAME.test(name));
+    if (sources.length === 0)
+      errors.push({ field: "sources", message: "must name at least one marketplace" });
+    else if (bad !== undefined)
+      errors.push({ field: "sources", message: `"${bad.slice(0, 50)}" must match ${SOURCE_NAME_PATTERN}` });
+    else filters.sources = sources;
   }
   return filters;
 }

@@ -176,7 +176,7 @@ export class SearchService {
 
   /**
    * An Aggregator that does not say `has_more` does not page: its answer is the only page. The cursor
-   * is in the cached text, so a hit costs no signing; it outlives any cache entry by far (a day).
+   * is in the cached text, so a hit costs no signing; it lives a day past the cache entry's longest life.
    */
   #paging(search: NormalizedSearch, more: boolean): Pick<SharedAnswer, "page" | "next_cursor"> {
     const next = { page: search.page + 1, offset: search.offset + search.limit };
