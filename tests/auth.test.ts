@@ -237,7 +237,7 @@ describe("GET /profile", () => {
       email: DEMO.premium.email,
       plan: "premium",
       subscription: { plan: "premium", active: true },
-      limits: { maxResults: 100, maxCategories: 10 },
+      limits: { maxResults: 100, maxCategories: 10, maxPages: 50 },
     });
   });
 

@@ -116,3 +116,9 @@ describe("gateway search --page and --all follow cursors", () => {
     expect(result.stderr).toContain(`${total} results`);
   });
 });
+
+test("gateway profile names the plan's page depth", async () => {
+  const result = await run(["profile"], { env });
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/^limits: +up to 100 results and 10 categories per search, 50 pages deep$/m);
+});

@@ -35,7 +35,7 @@ function print(io: IO, profile: Profile, json: boolean): void {
       `${printable(profile.email)}  (${printable(profile.id)})`,
       `plan:          ${profile.plan}`,
       `subscription:  ${subscription.plan}, ${subscription.active ? "active" : "expired"}, expires ${expiry(subscription.expires_at, Date.now())}`,
-      `limits:        up to ${limits.maxResults} results and ${limits.maxCategories} categories per search`,
+      `limits:        up to ${limits.maxResults} results and ${limits.maxCategories} categories per search${pages(limits.maxPages)}`,
       `requests:      ${usage(profile.usage.minute, "per minute")}`,
       `searches:      ${usage(profile.usage.day, "per UTC day")}`,
       "",
@@ -73,4 +73,9 @@ export function registerProfile(program: Command, io: IO): void {
       );
       print(io, data, options.json === true);
     });
+}
+
+/** A gateway that predates paging sends no maxPages: the line then says nothing of pages. */
+function pages(maxPages: number | undefined): string {
+  return maxPages === undefined ? "" : `, ${maxPages} pages deep`;
 }
