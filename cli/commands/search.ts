@@ -78,7 +78,7 @@ function print(
   }
   const quota = quotaOf(headers);
   const details = [
-    options.all ? `${answer.page ?? 1} pages of limit ${answer.limit}` : `limit ${answer.limit}`,
+    options.all ? `${plural(answer.page ?? 1, "page")} of limit ${answer.limit}` : `limit ${answer.limit}`,
     ...(!options.all && (answer.page ?? 1) > 1 ? [`page ${answer.page}`] : []),
     ...(answer.rate_date ? [`rates of ${answer.rate_date}`] : []),
     ...(plan ? [`${plan} plan`] : []),
@@ -157,7 +157,7 @@ async function walk(
     if (cursor == null) {
       if (options.all) break;
       throw new CliError(
-        `The search has ${searched.answer.page ?? 1} pages; there is no page ${target}.`,
+        `The search has ${plural(searched.answer.page ?? 1, "page")}; there is no page ${target}.`,
         EXIT.failure,
       );
     }
@@ -245,3 +245,5 @@ function recording(pager: Pager, into: SearchResponse[]): Pager {
     close: () => pager.close(),
   };
 }
+
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`;
