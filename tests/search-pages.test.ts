@@ -50,9 +50,9 @@ afterAll(async () => {
   await Promise.all([users.stop(), aggregator.stop()]);
 });
 
-async function get(gateway: RunningGateway, query: string) {
+async function get(gateway: RunningGateway, query: string, bearer = token) {
   const response = await fetch(`${gateway.url}/search?${query}`, {
-    headers: { authorization: `Bearer ${token}` },
+    headers: { authorization: `Bearer ${bearer}` },
   });
   return {
     status: response.status,
@@ -130,6 +130,40 @@ describe("pages over a real socket", () => {
       expect(answer.status).toBe(422);
       expect(answer.type).toStartWith("application/problem+json");
     }
+  });
+
+  test("a free user: page 6 is a 403 naming the plan's limit, and pages 2-5 spent no daily search", async () => {
+    const free = await tokenFor(http, DEMO.free);
+    const dayLeft = async () => {
+      const response = await fetch(`${http.gateway.url}/profile`, {
+        headers: { authorization: `Bearer ${free}` },
+      });
+      return ((await response.json()) as { usage: { day: { remaining: number } } }).usage.day.remaining;
+    };
+    const before = await dayLeft();
+    let cursor: unknown = null;
+    for (let page = 1; page <= 5; page++) {
+      const answer = await get(
+        http.gateway,
+        `query=phone&limit=3&sources=shopnow${cursor ? `&cursor=${cursor}` : ""}`,
+        free,
+      );
+      expect([page, answer.status]).toEqual([page, 200]);
+      cursor = answer.body.next_cursor;
+    }
+    expect(await dayLeft()).toBe(before - 1);
+    const sixth = await get(http.gateway, `query=phone&limit=3&sources=shopnow&cursor=${cursor}`, free);
+    expect(sixth.status).toBe(403);
+    expect(sixth.type).toStartWith("application/problem+json");
+    expect(sixth.body.detail).toContain("at most page 5");
+  });
+
+  test("sources over the socket: only those marketplaces' offers", async () => {
+    const answer = await get(grpc.gateway, "query=laptop&limit=50&sources=megamart");
+    expect(answer.status).toBe(200);
+    const results = answer.body.results as { source: string }[];
+    expect(results.length).toBeGreaterThan(0);
+    expect(new Set(results.map((r) => r.source))).toEqual(new Set(["megamart"]));
   });
 
   test("a tampered cursor is a 400 problem over the socket", async () => {
