@@ -23,6 +23,7 @@ import { CircuitBreaker } from "./resilience/circuit-breaker.ts";
 import { RetryBudget } from "./resilience/retry-budget.ts";
 import { SearchCache } from "./search-cache.ts";
 import { SearchService } from "./search-service.ts";
+import { SearchStreams } from "./search-stream.ts";
 import { createSessionParts } from "./sessions/create.ts";
 import type { SessionService } from "./sessions/session-service.ts";
 import { tokenKeys } from "./token-keys.ts";
@@ -47,6 +48,8 @@ export interface Services {
   /** Where sessions and revocations live: "redis" (the fleet) or "in-process". */
   sessionScope: "redis" | "in-process";
   search: SearchService;
+  /** GET /search/stream: the same aggregator, limiter and cache as `search`. */
+  streams: SearchStreams;
   limiter: Limiter;
   limitStore: LimitStore;
   /** The search cache's store, for observability (size) and tests. */
@@ -175,6 +178,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
   const cacheStore = createCacheStore(config, clock, redis);
   const searchCache = createSearchCache(config, logger, cacheStore, clock);
   const search = new SearchService(aggregator, limiter, searchCache);
+  const streams = new SearchStreams(aggregator, limiter, searchCache);
   const breakers = { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker };
   metrics.watch({
     circuits: () =>
@@ -194,6 +198,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     sessions,
     sessionScope: session.scope,
     search,
+    streams,
     limiter,
     limitStore,
     cacheStore,

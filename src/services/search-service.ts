@@ -162,7 +162,7 @@ export function toProduct(p: Product): Product {
   return product;
 }
 
-function toSource(s: Source): Source {
+export function toSource(s: Source): Source {
   return { name: s.name, ok: s.ok, took_ms: s.took_ms };
 }
 

@@ -4,14 +4,31 @@ import { problemErrors } from "../problem.ts";
 import { requestIdEcho } from "../request-id.ts";
 import { buildCatalog } from "./catalog.ts";
 import { createMarketplaces, type Marketplace, type MarketplaceOptions } from "./marketplaces.ts";
-import { aggregateSearch } from "./search.ts";
+import { aggregateSearch, streamSearch } from "./search.ts";
 
 export interface AggregatorOptions extends MarketplaceOptions {
   /** Replaces the demo shops, e.g. with a failing or slow one in tests. */
   marketplaces?: readonly Marketplace[];
 }
 
-/** The Aggregator's HTTP surface: one search endpoint over the demo marketplaces. */
+const encoder = new TextEncoder();
+
+/** The streaming search as NDJSON: one message per line, written as each marketplace answers. */
+function ndjson(messages: AsyncGenerator<unknown>, abort: AbortController): Response {
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await messages.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(`${JSON.stringify(next.value)}\n`));
+    },
+    cancel() {
+      abort.abort();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
+}
+
+/** The Aggregator's HTTP surface: the search over the demo marketplaces, whole or as a stream. */
 export function createAggregatorApp(options: AggregatorOptions = {}) {
   const catalog = buildCatalog();
   const marketplaces = options.marketplaces ?? createMarketplaces(catalog, options);
@@ -19,7 +36,17 @@ export function createAggregatorApp(options: AggregatorOptions = {}) {
     .use(requestIdEcho)
     .use(problemErrors)
     .get("/healthz", () => ({ status: "ok" as const, products: catalog.length }))
-    .post("/v1/search", ({ body }) => aggregateSearch(marketplaces, body), { body: AggregatorSearchRequest });
+    .post("/v1/search", ({ body }) => aggregateSearch(marketplaces, body), { body: AggregatorSearchRequest })
+    .post(
+      "/v1/search/stream",
+      ({ body, request }) => {
+        // The client going away (request.signal) or cancelling the body both stop the search.
+        const abort = new AbortController();
+        request.signal.addEventListener("abort", () => abort.abort(), { once: true });
+        return ndjson(streamSearch(marketplaces, body, abort.signal), abort);
+      },
+      { body: AggregatorSearchRequest },
+    );
 }
 
 export type AggregatorApp = ReturnType<typeof createAggregatorApp>;

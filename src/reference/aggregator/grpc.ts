@@ -3,6 +3,7 @@ import {
   Server,
   ServerCredentials,
   type ServerUnaryCall,
+  type ServerWritableStream,
   type sendUnaryData,
   status,
 } from "@grpc/grpc-js";
@@ -10,13 +11,14 @@ import { TypeCompiler } from "@sinclair/typebox/compiler";
 import {
   aggregatorService,
   type SearchResponseMessage,
+  type SourceResultMessage,
   searchRequestFromMessage,
 } from "../../models/aggregator-grpc.ts";
 import { AggregatorSearchRequest } from "../../models/search.ts";
 import { echoableRequestId, REQUEST_ID_HEADER } from "../request-id.ts";
 import { type ListenOptions, urlHost } from "../service.ts";
 import type { Marketplace } from "./marketplaces.ts";
-import { aggregateSearch } from "./search.ts";
+import { aggregateSearch, streamSearch } from "./search.ts";
 
 const checkRequest = TypeCompiler.Compile(AggregatorSearchRequest);
 
@@ -26,23 +28,59 @@ export interface RunningGrpcService {
   stop(): Promise<void>;
 }
 
+function echoRequestId(call: { metadata: Metadata; sendMetadata(metadata: Metadata): void }): void {
+  const id = echoableRequestId(call.metadata.get(REQUEST_ID_HEADER)[0]);
+  if (id === undefined) return;
+  const echo = new Metadata();
+  echo.set(REQUEST_ID_HEADER, id);
+  call.sendMetadata(echo);
+}
+
+/** The request in the JSON contract's shape, or the INVALID_ARGUMENT details saying why it is not one. */
+function checked(message: AggregatorSearchRequest): AggregatorSearchRequest | string {
+  const request = searchRequestFromMessage(message);
+  if (checkRequest.Check(request)) return request;
+  const first = checkRequest.Errors(request).First();
+  const field = first?.path.replace(/^\//, "") || "request";
+  return `${field}: ${first?.message ?? "invalid"}`;
+}
+
+/**
+ * The SearchStream RPC: POST /v1/search/stream's messages as SourceResult, written as each marketplace
+ * answers. A cancelled call (the gateway's client left, or its deadline passed) stops the search.
+ */
+function searchStreamHandler(marketplaces: readonly Marketplace[]) {
+  return async (call: ServerWritableStream<AggregatorSearchRequest, SourceResultMessage>) => {
+    echoRequestId(call);
+    const request = checked(call.request);
+    if (typeof request === "string") {
+      call.emit("error", { code: status.INVALID_ARGUMENT, details: request });
+      return;
+    }
+    const abort = new AbortController();
+    call.on("cancelled", () => abort.abort());
+    try {
+      for await (const message of streamSearch(marketplaces, request, abort.signal)) {
+        if ("done" in message) call.write({ done: { ...message.done, sources: message.done.sources ?? [] } });
+        else call.write(message);
+      }
+      if (!abort.signal.aborted) call.end();
+    } catch {
+      call.emit("error", { code: status.INTERNAL, details: "The service failed to handle the request." });
+    }
+  };
+}
+
 /** The Search RPC: the same validation and search as POST /v1/search, errors as gRPC statuses. */
 function searchHandler(marketplaces: readonly Marketplace[]) {
   return async (
     call: ServerUnaryCall<AggregatorSearchRequest, SearchResponseMessage>,
     callback: sendUnaryData<SearchResponseMessage>,
   ) => {
-    const id = echoableRequestId(call.metadata.get(REQUEST_ID_HEADER)[0]);
-    if (id !== undefined) {
-      const echo = new Metadata();
-      echo.set(REQUEST_ID_HEADER, id);
-      call.sendMetadata(echo);
-    }
-    const request = searchRequestFromMessage(call.request);
-    if (!checkRequest.Check(request)) {
-      const first = checkRequest.Errors(request).First();
-      const field = first?.path.replace(/^\//, "") || "request";
-      callback({ code: status.INVALID_ARGUMENT, details: `${field}: ${first?.message ?? "invalid"}` });
+    echoRequestId(call);
+    const request = checked(call.request);
+    if (typeof request === "string") {
+      callback({ code: status.INVALID_ARGUMENT, details: request });
       return;
     }
     try {
@@ -61,7 +99,10 @@ export async function listenGrpc(
 ): Promise<RunningGrpcService> {
   const hostname = options.hostname ?? "127.0.0.1";
   const server = new Server();
-  server.addService(aggregatorService, { Search: searchHandler(marketplaces) });
+  server.addService(aggregatorService, {
+    Search: searchHandler(marketplaces),
+    SearchStream: searchStreamHandler(marketplaces),
+  });
   const address = hostname.includes(":") ? `[${hostname}]` : hostname;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${address}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (error, bound) =>
