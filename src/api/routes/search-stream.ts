@@ -15,7 +15,7 @@ import { responses } from "./responses.ts";
 /** `x-media-type` tells openapi-document.ts to label this body `text/event-stream`, not JSON. */
 const events = { ...SearchStreamEvent, "x-media-type": "text/event-stream" } as typeof SearchStreamEvent;
 
-const response = responses({ 200: events }, [400, 401, 403, 422, 429, 503], {
+const response = responses({ 200: events }, [400, 401, 403, 422, 429, 502, 503, 504], {
   rateLimited: true,
   cached: true,
 });
