@@ -184,7 +184,8 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     circuits: () =>
       Object.entries(breakers).map(([name, breaker]) => [name, breaker.state] as [string, string]),
     cacheEntries: () => (cacheStore instanceof MemoryCacheStore ? cacheStore.size : undefined),
-    coalesced: () => searchCache.coalesced,
+    // Streams that joined an upstream stream count as coalesced searches too.
+    coalesced: () => searchCache.coalesced + streams.coalesced,
     userCacheStale: () => userCache.staleServed,
     limitFallbacks: () => (limitStore instanceof FailoverLimitStore ? limitStore.fallbacks : 0),
   });
