@@ -14,6 +14,7 @@ import { logoutRoutes } from "./api/routes/logout.ts";
 import { metricsRoutes } from "./api/routes/metrics.ts";
 import { profileRoutes } from "./api/routes/profile.ts";
 import { searchRoutes } from "./api/routes/search.ts";
+import { searchStreamRoutes } from "./api/routes/search-stream.ts";
 import { tokenRoutes } from "./api/routes/token.ts";
 import { wellKnownRoutes } from "./api/routes/well-known.ts";
 import type { Logger } from "./core/logger.ts";
@@ -58,6 +59,12 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
       .use(logoutRoutes(services.auth, services.sessions))
       .use(profileRoutes(services.auth, services.limiter))
       .use(searchRoutes(services.auth, services.limiter, services.search))
+      .use(
+        searchStreamRoutes(services.auth, services.limiter, services.search, services.streams, {
+          heartbeatMs: services.config.streamHeartbeatMs,
+          logger,
+        }),
+      )
   );
 }
 

@@ -71,12 +71,15 @@ describe("compiled binary", () => {
   });
 
   test("serve --demo: docs from embedded assets, login, search, SIGTERM exits 0", async () => {
-    const child = Bun.spawn([binary, "serve", "--demo", "--port", "0", "--host", "127.0.0.1"], {
-      cwd,
-      env,
-      stdout: "pipe",
-      stderr: "pipe",
-    });
+    const child = Bun.spawn(
+      [binary, "serve", "--demo", "--demo-latency", "0", "--port", "0", "--host", "127.0.0.1"],
+      {
+        cwd,
+        env,
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
     try {
       const line = await readUntil(child.stdout, /gateway listening/);
       const { url } = JSON.parse(line) as { url: string };
@@ -170,6 +173,8 @@ describe("compiled binary", () => {
     const child = start([
       "serve",
       "--demo",
+      "--demo-latency",
+      "0",
       "--demo-transport",
       "grpc",
       "--port",

@@ -20,6 +20,8 @@ test("no password, token or secret reaches the logs of a full run", async () => 
     [
       "serve",
       "--demo",
+      "--demo-latency",
+      "0",
       "--host",
       "127.0.0.1",
       "--port",

@@ -95,6 +95,7 @@ describe("OpenAPI document and /docs", () => {
       "/readyz",
       "/revoke",
       "/search",
+      "/search/stream",
       "/token",
     ]);
     // Issue 16 adds a description stating RFC 8725 practice and the password flow's refreshUrl.
@@ -120,6 +121,7 @@ describe("OpenAPI document and /docs", () => {
       ["/profile", "get"],
       ["/search", "get"],
       ["/search", "post"],
+      ["/search/stream", "get"],
     ] as const) {
       const operation = spec.paths[path]?.[method];
       expect(operation?.security).toEqual([{ bearer: [] }, { oauth2: [] }]);
@@ -127,6 +129,9 @@ describe("OpenAPI document and /docs", () => {
         expect.arrayContaining(["200", "401", "502", "503", "504"]),
       );
     }
+    // The stream's answer is an event stream whose events are a oneOf of {event, data} objects.
+    const stream = spec.paths["/search/stream"]?.get?.responses["200"]?.content ?? {};
+    expect(Object.keys(stream)).toEqual(["text/event-stream"]);
     // /readyz's 503 is a status report, not a problem; every other error is problem+json with an example.
     expect(Object.keys(spec.paths["/readyz"]?.get?.responses["503"]?.content ?? {})).toEqual([
       "application/json",

@@ -13,6 +13,7 @@ import {
   startFakeGrpcAggregator,
 } from "./helpers/fake-grpc-aggregator.ts";
 import { DEMO } from "./helpers/http.ts";
+import { allEvents } from "./helpers/sse.ts";
 import { serveGateway } from "./helpers/stack.ts";
 import { tokenFor } from "./helpers/tokens.ts";
 
@@ -175,6 +176,55 @@ describe("pages over a real socket", () => {
     expect(answer.type).toStartWith("application/problem+json");
     expect(answer.body.type).toBe("/problems/invalid-cursor");
   });
+});
+
+describe("the stream takes the same parameters", () => {
+  const stream = (gateway: RunningGateway, query: string) =>
+    fetch(`${gateway.url}/search/stream?${query}`, { headers: { authorization: `Bearer ${token}` } });
+
+  for (const transport of ["http", "grpc"] as const) {
+    test(`over ${transport}: sources filtered, sorted and converted; done is /search's page with its cursor`, async () => {
+      const gateway = (transport === "http" ? http : grpc).gateway;
+      const query =
+        "query=galaxy&limit=4&sort=price_desc&currency=EUR&sources=megamart,shopnow&max_price=900";
+      const response = await stream(gateway, query);
+      expect(response.status).toBe(200);
+      const events = await allEvents(response);
+      const sources = events
+        .filter((e) => e.event === "source")
+        .map((e) => e.data as { name: string; results: Product[] & { currency: string }[] });
+      expect(sources.map((s) => s.name).sort()).toEqual(["megamart", "shopnow"]);
+      for (const source of sources) {
+        const prices = source.results.map((r) => r.price);
+        expect(prices).toEqual([...prices].sort((a, b) => b - a));
+        for (const r of source.results) expect([r.currency, r.price <= 900]).toEqual(["EUR", true]);
+      }
+      const done = events.at(-1) as { event: string; data: Answer };
+      expect(done.event).toBe("done");
+      expect(done.data.page).toBe(1);
+      expect(done.data.rate_date).toBe("2026-11-30");
+      const plain = await get(gateway, query);
+      expect(done.data.results).toEqual(plain.body.results as Product[]);
+      // Its cursor opens page 2, on /search and on the stream alike.
+      const second = await get(gateway, `${query}&cursor=${done.data.next_cursor}`);
+      expect(second.body.page).toBe(2);
+      const secondStream = await allEvents(await stream(gateway, `${query}&cursor=${done.data.next_cursor}`));
+      const secondDone = secondStream.at(-1) as { data: Answer };
+      expect(secondDone.data.results).toEqual(second.body.results as Product[]);
+    });
+  }
+
+  for (const transport of ["http", "grpc"] as const) {
+    test(`over ${transport}: a currency the Aggregator has no rate for ends the stream naming the parameter`, async () => {
+      const gateway = (transport === "http" ? http : grpc).gateway;
+      const events = await allEvents(await stream(gateway, "query=iphone&currency=BRL"));
+      expect(events.map((e) => e.event)).toEqual(["error"]);
+      expect(events[0]?.data).toMatchObject({
+        type: "/problems/unsupported-parameter",
+        parameter: "currency",
+      });
+    });
+  }
 });
 
 describe("an Aggregator that does not support a parameter", () => {

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError } from "commander";
+import { latencyOf, latencyTable } from "../../src/core/config/parsers.ts";
 import { createLogger } from "../../src/core/logger.ts";
 import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
 import type { RunningService } from "../../src/reference/service.ts";
@@ -11,6 +12,14 @@ function port(value: string): number {
   if (!/^\d+$/.test(value) || n > 65535)
     throw new InvalidArgumentError("must be a port number from 0 to 65535");
   return n;
+}
+
+function latency(value: string): number | Record<string, number> {
+  try {
+    return latencyOf(latencyTable(value));
+  } catch (error) {
+    throw new InvalidArgumentError(`must be ${(error as Error).message}`);
+  }
 }
 
 /** Runs one reference backend until SIGTERM/SIGINT, as docker-compose and the tests start them. */
@@ -49,13 +58,26 @@ export function registerReference(program: Command, io: IO): void {
     .option("--host <host>", "address to listen on", "127.0.0.1")
     .option("--port <port>", "port to listen on (0 = any free port)", port, 8082)
     .option("--grpc-port <port>", "also serve gRPC on this port (0 = any free port)", port)
-    .action((options: { host: string; port: number; grpcPort?: number }) =>
-      runUntilStopped(io, "aggregator", () =>
-        startAggregatorService({
-          hostname: options.host,
-          port: options.port,
-          ...(options.grpcPort === undefined ? {} : { grpcPort: options.grpcPort }),
-        }),
-      ),
+    .option(
+      "--latency <ms>",
+      "each marketplace's simulated latency: ms for all, or name=ms pairs (shopnow=50,megamart=300)",
+      latency,
+      0,
+    )
+    .action(
+      (options: {
+        host: string;
+        port: number;
+        grpcPort?: number;
+        latency: number | Record<string, number>;
+      }) =>
+        runUntilStopped(io, "aggregator", () =>
+          startAggregatorService({
+            hostname: options.host,
+            port: options.port,
+            latencyMs: options.latency,
+            ...(options.grpcPort === undefined ? {} : { grpcPort: options.grpcPort }),
+          }),
+        ),
     );
 }

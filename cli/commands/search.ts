@@ -1,6 +1,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { rateLimitHeaders } from "../../src/api/rate-limit-headers.ts";
 import { type Product, type SearchResponse, SORTS, type SortName } from "../../src/models/search.ts";
+import type { MarketplaceResult } from "../../src/models/search-stream.ts";
 import { Limiter } from "../../src/services/limiter.ts";
 import type { SearchInput } from "../../src/services/search-service.ts";
 import { cliErrorOf } from "../lib/errors.ts";
@@ -11,6 +12,7 @@ import { printable } from "../lib/printable.ts";
 import { quotaOf, quotaText } from "../lib/quota.ts";
 import { bearerToken, openSession } from "../lib/session.ts";
 import { renderTable } from "../lib/table.ts";
+import { watchInProcess, watchRemote } from "../lib/watch.ts";
 
 function positiveInteger(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1)
@@ -45,6 +47,7 @@ interface SearchOptions {
   all?: boolean;
   json?: boolean;
   config?: string;
+  watch?: boolean;
 }
 
 /** One search's outcome, wherever it ran; `plan` names the plan when a cut `-n` needs it. */
@@ -57,10 +60,30 @@ interface Searched {
 /** The search's parameters, the same on every page; only the cursor changes. */
 type SearchParameters = Omit<SearchInput, "cursor">;
 
-/** Asks for one page of the search (the first without a cursor), over HTTP or in-process. */
+/**
+ * Asks for one page of the search (the first without a cursor), over HTTP or in-process; with
+ * `onSource`, through the stream, each marketplace's offers told as they arrive.
+ */
 interface Pager {
-  page(cursor?: string): Promise<Searched>;
+  page(cursor?: string, onSource?: (source: MarketplaceResult) => void): Promise<Searched>;
   close(): Promise<void>;
+}
+
+const rowsOf = (products: SearchResponse["results"]) =>
+  products.map((p) => [p.title, `${p.price.toFixed(2)} ${p.currency}`, p.source]);
+
+/** One marketplace's offers as they arrive (--watch): a line naming it, then its own small table. */
+function printSource(io: IO, options: SearchOptions, source: MarketplaceResult): void {
+  if (options.json) {
+    io.stdout(`${JSON.stringify({ event: "source", data: source })}\n`);
+    return;
+  }
+  const how = source.ok ? `${source.results.length} offers` : "failed";
+  io.stdout(`${printable(source.name)}: ${how} (${Math.round(source.took_ms)} ms)\n`);
+  if (source.results.length > 0)
+    io.stdout(
+      `${renderTable(["TITLE", "PRICE", "SOURCE"], rowsOf(source.results), ["left", "right", "left"])}\n\n`,
+    );
 }
 
 function print(
@@ -70,11 +93,11 @@ function print(
   plan: string | undefined,
   results: Product[] = answer.results,
 ): void {
+  if (options.watch) io.stdout(results.length > 0 ? "All marketplaces, merged:\n" : "");
   if (results.length === 0) {
     io.stdout(`No products found for "${printable(answer.query)}".\n`);
   } else {
-    const rows = results.map((p) => [p.title, `${p.price.toFixed(2)} ${p.currency}`, p.source]);
-    io.stdout(`${renderTable(["TITLE", "PRICE", "SOURCE"], rows, ["left", "right", "left"])}\n`);
+    io.stdout(`${renderTable(["TITLE", "PRICE", "SOURCE"], rowsOf(results), ["left", "right", "left"])}\n`);
   }
   const quota = quotaOf(headers);
   const details = [
@@ -93,13 +116,18 @@ async function inProcessPager(io: IO, input: SearchParameters, configFile?: stri
     const token = await bearerToken(session, io);
     const caller = await session.services.auth.authenticate(`Bearer ${token}`, session.ctx);
     return {
-      page: async (cursor) => {
+      page: async (cursor, onSource) => {
         const asked = cursor === undefined ? input : { ...input, cursor };
         const admission = await session.services.search.admit(asked, caller);
         if (!admission.limits.allowed) throw Limiter.refusal(admission.limits);
-        const { answer } = await session.services.search.serve(admission, session.ctx);
         const headers = new Headers(rateLimitHeaders(admission.limits));
-        return { answer: answer.value, headers, plan: async () => caller.plan };
+        const plan = async () => caller.plan;
+        if (onSource) {
+          const answer = await watchInProcess(session.services.streams, admission, session.ctx, onSource);
+          return { answer, headers, plan };
+        }
+        const { answer } = await session.services.search.serve(admission, session.ctx);
+        return { answer: answer.value, headers, plan };
       },
       close: () => session.close(),
     };
@@ -129,11 +157,13 @@ function remotePager(io: IO, url: string, input: SearchParameters): Pager {
       .then(({ data }) => data.plan as string | undefined)
       .catch(() => undefined);
   return {
-    page: async (cursor) => {
+    page: async (cursor, onSource) => {
       const query = cursor === undefined ? base : { ...base, cursor };
-      const { data, headers } = await client.authorized((authorization) =>
-        client.api.search.get({ query, headers: { authorization } }),
-      );
+      const { data, headers } = onSource
+        ? await watchRemote(client, query, onSource)
+        : await client.authorized((authorization) =>
+            client.api.search.get({ query, headers: { authorization } }),
+          );
       return { answer: data, headers, plan };
     },
     close: async () => {},
@@ -149,9 +179,13 @@ async function walk(
   pager: Pager,
   options: SearchOptions,
 ): Promise<{ last: Searched; results: Product[] }> {
-  let searched = await pager.page();
-  const results = [...searched.answer.results];
+  // --watch tells the page that is printed as it arrives; the pages before it are only a way there.
+  const onSource = options.watch
+    ? (source: MarketplaceResult) => printSource(io, options, source)
+    : undefined;
   const target = options.all ? Number.POSITIVE_INFINITY : (options.page ?? 1);
+  let searched = await pager.page(undefined, target === 1 ? onSource : undefined);
+  const results = [...searched.answer.results];
   while ((searched.answer.page ?? 1) < target) {
     const cursor = searched.answer.next_cursor;
     if (cursor == null) {
@@ -162,7 +196,8 @@ async function walk(
       );
     }
     try {
-      searched = await pager.page(cursor);
+      const last = (searched.answer.page ?? 1) + 1 === target;
+      searched = await pager.page(cursor, last ? onSource : undefined);
     } catch (error) {
       const refused = cliErrorOf(error);
       if (!options.all || refused.exitCode !== EXIT.forbidden) throw error;
@@ -194,11 +229,20 @@ export function registerSearch(program: Command, io: IO): void {
     )
     .option("--page <n>", "print page n, following the cursors of the pages before it", positiveInteger)
     .option("--all", "print every page, following cursors to the last one (or to the plan's depth)")
-    .option("--json", "print the gateway's JSON answer (with --all, a list of every page's answer)")
+    .option(
+      "--json",
+      "print the gateway's JSON answer (with --all, a list of every page's answer; with --watch, one JSON line per event)",
+    )
+    .option(
+      "--watch",
+      "print each marketplace's offers as it answers (GET /search/stream), then the merged table",
+    )
     .option("--config <file>", "config file, as for `gateway serve` (without a gateway URL)")
     .action(async (words: string[], options: SearchOptions) => {
       if (options.all && options.page !== undefined)
         throw new CliError("--page and --all exclude each other.", EXIT.usage);
+      if (options.all && options.watch)
+        throw new CliError("--watch shows one page as it arrives; it does not go with --all.", EXIT.usage);
       const url = resolveGatewayUrl(io, options.url);
       const input: SearchParameters = {
         query: words.join(" "),
@@ -227,7 +271,11 @@ export function registerSearch(program: Command, io: IO): void {
         io.stderr(`${options.limit} requested, ${whose} maximum is ${last.answer.limit}\n`);
       }
       if (options.json) {
-        io.stdout(`${JSON.stringify(options.all ? pages : last.answer, null, 2)}\n`);
+        // With --watch every event is one JSON line; the merged answer is the `done` one.
+        const text = options.watch
+          ? JSON.stringify({ event: "done", data: last.answer })
+          : JSON.stringify(options.all ? pages : last.answer, null, 2);
+        io.stdout(`${text}\n`);
         return;
       }
       print(io, options, last, plan, options.all ? results : last.answer.results);
@@ -237,8 +285,8 @@ export function registerSearch(program: Command, io: IO): void {
 /** The pager, keeping every answer it got, for --all --json. */
 function recording(pager: Pager, into: SearchResponse[]): Pager {
   return {
-    page: async (cursor) => {
-      const searched = await pager.page(cursor);
+    page: async (cursor, onSource) => {
+      const searched = await pager.page(cursor, onSource);
       into.push(searched.answer);
       return searched;
     },

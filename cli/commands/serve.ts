@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { flagUsage } from "../../src/core/config/docs.ts";
 import { ConfigError, loadConfig } from "../../src/core/config/load.ts";
+import { latencyOf } from "../../src/core/config/parsers.ts";
 import { configFileSetting, settings } from "../../src/core/config/settings.ts";
 import { createLogger } from "../../src/core/logger.ts";
 import { demoKeyRing } from "../../src/core/security/key-gen.ts";
@@ -39,7 +40,7 @@ export function registerServe(program: Command, io: IO): void {
       throw new CliError((error as Error).message, EXIT.usage);
     }
     const logger = createLogger(config.logLevel, (line) => io.stdout(`${line}\n`), {}, config.logFormat);
-    const stack = await startDemoBackends(config, demoKeyRing);
+    const stack = await startDemoBackends(config, demoKeyRing, latencyOf(config.demoLatency));
     const services = createServices(stack.config, logger, { tracer: tracerFromEnv(io.env, VERSION, logger) });
     let gateway: ReturnType<typeof startGateway>;
     try {

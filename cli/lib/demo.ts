@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import type { GatewayConfig } from "../../src/core/config/load.ts";
 import type { KeyRing } from "../../src/core/security/key-ring.ts";
-import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
+import { type MarketplaceOptions, startAggregatorService } from "../../src/reference/aggregator/index.ts";
 import type { RunningService } from "../../src/reference/service.ts";
 import { DEMO_USERS, startUsersService } from "../../src/reference/users/index.ts";
 import type { ReadyConfig } from "../../src/services/container.ts";
@@ -20,8 +20,16 @@ export interface DemoStack {
  * exactly the production path: real HTTP (or gRPC, with `demoTransport`), the same clients, the same
  * validation.
  */
-/** `keys` signs tokens when the config names neither a key ring nor a secret. */
-export async function startDemoBackends(config: GatewayConfig, keys: () => KeyRing): Promise<DemoStack> {
+/**
+ * `keys` signs tokens when the config names neither a key ring nor a secret. `latencyMs` is the
+ * reference marketplaces' simulated latency: `gateway serve --demo` passes the `demoLatency` setting so
+ * the stream shows shops answering one after another; one-off commands pass none and answer at once.
+ */
+export async function startDemoBackends(
+  config: GatewayConfig,
+  keys: () => KeyRing,
+  latencyMs?: MarketplaceOptions["latencyMs"],
+): Promise<DemoStack> {
   const started: DemoStack["started"] = [];
   const stop = async () => {
     await Promise.all(started.map(({ service }) => service.stop()));
@@ -41,6 +49,7 @@ export async function startDemoBackends(config: GatewayConfig, keys: () => KeyRi
         hostname: "127.0.0.1",
         port: 0,
         ...(grpc ? { grpcPort: 0 } : {}),
+        ...(latencyMs === undefined ? {} : { latencyMs }),
       });
       started.push({ name: "aggregator", service });
       aggregatorUrl = (grpc ? service.grpcUrl : undefined) ?? service.url;

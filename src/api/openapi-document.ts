@@ -74,6 +74,20 @@ function labelProblems(responses: Record<string, Response>) {
   }
 }
 
+/**
+ * A body whose schema says `x-media-type` (the event stream of /search/stream) is relabelled from the
+ * generator's application/json to that media type; the marker itself is the gateway's, not OpenAPI's.
+ */
+function labelMediaTypes(responses: Record<string, Response>) {
+  for (const response of Object.values(responses)) {
+    const json = response.content?.["application/json"] as MediaType | undefined;
+    const type = json?.schema?.["x-media-type"];
+    if (typeof type !== "string" || !response.content || !json?.schema) continue;
+    delete json.schema["x-media-type"];
+    response.content = { [type]: json };
+  }
+}
+
 /** A `t.Void()` answer comes out as `content: {type: "void"}`, which is no media type map: no body. */
 function bodilessResponses(responses: Record<string, Response>) {
   for (const response of Object.values(responses))
@@ -162,6 +176,7 @@ export function standardDocument<D>(document: D, publicUrl: string | undefined):
       const responses = operation.responses ?? {};
       bodilessResponses(responses);
       labelProblems(responses);
+      labelMediaTypes(responses);
       for (const response of Object.values(responses)) {
         for (const media of Object.values(response.content ?? {}))
           standardSchema((media as MediaType).schema);

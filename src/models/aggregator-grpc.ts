@@ -112,3 +112,32 @@ export function searchRequestFromMessage(message: SearchRequestMessage): Aggrega
   if (message.offset != null) request.offset = message.offset;
   return request;
 }
+
+/** MarketplaceResult as decoded. */
+export interface MarketplaceResultMessage extends Source {
+  results: ProductMessage[];
+}
+
+/** SourceResult as decoded: the oneof's branch that was not sent is absent or null. */
+export interface SourceResultMessage {
+  source?: MarketplaceResultMessage | null;
+  done?: SearchResponseMessage | null;
+}
+
+export const searchStreamMethod = aggregatorService.SearchStream as MethodDefinition<
+  AggregatorSearchRequest,
+  SourceResultMessage
+>;
+
+/**
+ * A stream message in the JSON contract's shape (AggregatorStreamMessage), for the same schema check as
+ * an NDJSON line; a message with neither branch is returned as it is, for that check to refuse.
+ */
+export function streamMessageFromMessage(message: SourceResultMessage): unknown {
+  if (message.source != null) {
+    const { name, ok, took_ms, results } = message.source;
+    return { source: { name, ok, took_ms, results: (results ?? []).map(productFrom) } };
+  }
+  if (message.done != null) return { done: searchResponseFromMessage(message.done) };
+  return message;
+}

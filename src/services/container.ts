@@ -24,6 +24,7 @@ import { RetryBudget } from "./resilience/retry-budget.ts";
 import { SearchCache } from "./search-cache.ts";
 import { CURSOR_TTL_MS, SearchCursors } from "./search-cursor.ts";
 import { SearchService } from "./search-service.ts";
+import { SearchStreams } from "./search-stream.ts";
 import { createSessionParts } from "./sessions/create.ts";
 import type { SessionService } from "./sessions/session-service.ts";
 import { tokenKeys } from "./token-keys.ts";
@@ -48,6 +49,8 @@ export interface Services {
   /** Where sessions and revocations live: "redis" (the fleet) or "in-process". */
   sessionScope: "redis" | "in-process";
   search: SearchService;
+  /** GET /search/stream: the same aggregator, limiter and cache as `search`. */
+  streams: SearchStreams;
   limiter: Limiter;
   limitStore: LimitStore;
   /** The search cache's store, for observability (size) and tests. */
@@ -179,12 +182,14 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
   const cursorTtlMs = CURSOR_TTL_MS + (config.cacheTtl + config.staleTtl) * 1000;
   const cursors = new SearchCursors(signing.keys, clock, cursorTtlMs);
   const search = new SearchService(aggregator, limiter, searchCache, cursors);
+  const streams = new SearchStreams(aggregator, limiter, searchCache, cursors);
   const breakers = { users: usersOptions.breaker, aggregator: aggregatorOptions.breaker };
   metrics.watch({
     circuits: () =>
       Object.entries(breakers).map(([name, breaker]) => [name, breaker.state] as [string, string]),
     cacheEntries: () => (cacheStore instanceof MemoryCacheStore ? cacheStore.size : undefined),
-    coalesced: () => searchCache.coalesced,
+    // Streams that joined an upstream stream count as coalesced searches too.
+    coalesced: () => searchCache.coalesced + streams.coalesced,
     userCacheStale: () => userCache.staleServed,
     limitFallbacks: () => (limitStore instanceof FailoverLimitStore ? limitStore.fallbacks : 0),
   });
@@ -198,6 +203,7 @@ export function createServices(config: ReadyConfig, logger: Logger, extras: Serv
     sessions,
     sessionScope: session.scope,
     search,
+    streams,
     limiter,
     limitStore,
     cacheStore,

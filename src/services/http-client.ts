@@ -41,7 +41,7 @@ const PROBLEM_MAX_BYTES = 16 * 1024;
  * A 400 may be an Aggregator saying which parameter it does not support (docs/backends.md); only a
  * small problem+json body with a declared length is read, anything else stays unread as before.
  */
-async function problemOf(response: Response): Promise<string | undefined> {
+export async function problemOf(response: Response): Promise<string | undefined> {
   const type = response.headers.get("content-type") ?? "";
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);
   if (!/^application\/problem\+json\b/i.test(type) || !(declared >= 0 && declared <= PROBLEM_MAX_BYTES))

@@ -3,6 +3,7 @@ import { Forbidden, InvalidCursor } from "../core/errors.ts";
 import { cursorKeys } from "../core/security/cursor-keys.ts";
 import type { KeyRingHolder } from "../core/security/key-ring-holder.ts";
 import type { Caller } from "../models/caller.ts";
+import { OFFSET_MAX, PAGE_MAX } from "../models/search.ts";
 import { canonicalSearch, type PagePosition, type SearchFilters } from "./search-params.ts";
 
 /**
@@ -98,4 +99,19 @@ export function resumeAt(
     );
   }
   return position;
+}
+
+/**
+ * This page's number and the next page's cursor, for the shared answer of `/search` and of the stream
+ * alike (they share cache entries). An Aggregator that does not say `has_more` does not page: its answer
+ * is the only page. The cursor is stored with the cached page, so a hit costs no signing.
+ */
+export function pageOf(
+  cursors: SearchCursors | undefined,
+  search: Searched & PagePosition,
+  more: boolean,
+): { page: number; next_cursor: string | null } {
+  const next = { page: search.page + 1, offset: search.offset + search.limit };
+  const issue = more && cursors !== undefined && next.offset <= OFFSET_MAX && next.page <= PAGE_MAX;
+  return { page: search.page, next_cursor: issue ? (cursors?.issue(search, next) ?? null) : null };
 }

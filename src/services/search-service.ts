@@ -1,21 +1,14 @@
 import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
 import type { Caller } from "../models/caller.ts";
 import { queryLengthFits, searchedQuery } from "../models/query-text.ts";
-import {
-  CATEGORY_PATTERN,
-  OFFSET_MAX,
-  PAGE_MAX,
-  type Product,
-  QUERY_MAX_LENGTH,
-  type Source,
-} from "../models/search.ts";
+import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from "../models/search.ts";
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
 import { type LimitDecision, Limiter } from "./limiter.ts";
 import { withinDeadline } from "./resilience/deadline.ts";
 import { SearchAnswer } from "./search-answer.ts";
 import { SearchCache, type SharedAnswer } from "./search-cache.ts";
-import { resumeAt, type SearchCursors } from "./search-cursor.ts";
+import { pageOf, resumeAt, type SearchCursors } from "./search-cursor.ts";
 import {
   aggregatorRequest,
   type FilterInput,
@@ -169,19 +162,9 @@ export class SearchService {
       results: reply.results.slice(0, search.limit).map(toProduct),
     };
     if (reply.sources) shared.sources = reply.sources.map(toSource);
-    Object.assign(shared, this.#paging(search, reply.has_more === true));
+    Object.assign(shared, pageOf(this.cursors, search, reply.has_more === true));
     if (reply.rate_date !== undefined) shared.rate_date = reply.rate_date;
     return this.cache.save(key, shared);
-  }
-
-  /**
-   * An Aggregator that does not say `has_more` does not page: its answer is the only page. The cursor
-   * is in the cached text, so a hit costs no signing; it lives a day past the cache entry's longest life.
-   */
-  #paging(search: NormalizedSearch, more: boolean): Pick<SharedAnswer, "page" | "next_cursor"> {
-    const next = { page: search.page + 1, offset: search.offset + search.limit };
-    const issue = more && this.cursors !== undefined && next.offset <= OFFSET_MAX && next.page <= PAGE_MAX;
-    return { page: search.page, next_cursor: issue ? (this.cursors?.issue(search, next) ?? null) : null };
   }
 }
 
@@ -203,7 +186,7 @@ export function toProduct(p: Product): Product {
   return product;
 }
 
-function toSource(s: Source): Source {
+export function toSource(s: Source): Source {
   return { name: s.name, ok: s.ok, took_ms: s.took_ms };
 }
 

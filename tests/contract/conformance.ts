@@ -52,6 +52,14 @@ export function violations(op: Operation, status: number, headers: Headers, text
   const type = (headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   const media = content[type];
   if (!media) return [...found, `${where}: content-type ${JSON.stringify(type)} not declared`];
+  if (type === "text/event-stream") {
+    // Each event as Eden's reader yields it, {event, data}, against the oneOf the document declares.
+    const events = sseEvents(text);
+    if (events.length === 0) found.push(`${where}: an event stream without events`);
+    for (const event of events)
+      for (const error of validate(media.schema, event)) found.push(`${where}: event ${error}`);
+    return found;
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -60,4 +68,30 @@ export function violations(op: Operation, status: number, headers: Headers, text
   }
   for (const error of validate(media.schema, body)) found.push(`${where}: body ${error}`);
   return found;
+}
+
+/** The events of an SSE body (WHATWG HTML §9.2): blank-line separated, comments skipped, data as JSON. */
+export function sseEvents(text: string): { event: string; data: unknown }[] {
+  const events: { event: string; data: unknown }[] = [];
+  for (const block of text.split("\n\n")) {
+    let event = "message";
+    const data: string[] = [];
+    for (const line of block.split("\n")) {
+      if (line === "" || line.startsWith(":")) continue;
+      const colon = line.indexOf(":");
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value = colon === -1 ? "" : line.slice(colon + 1).replace(/^ /, "");
+      if (field === "event") event = value;
+      else if (field === "data") data.push(value);
+    }
+    if (data.length === 0) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.join("\n"));
+    } catch {
+      parsed = data.join("\n");
+    }
+    events.push({ event, data: parsed });
+  }
+  return events;
 }

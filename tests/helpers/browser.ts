@@ -80,15 +80,18 @@ export async function startGateway(flags: string[] = []): Promise<RunningGateway
   const ready = new Promise<string>((resolve) => {
     found = resolve;
   });
-  const done = run(["serve", "--demo", "--port", "0", "--host", "127.0.0.1", ...flags], {
-    env: { XDG_CONFIG_HOME: home },
-    signal: controller.signal,
-    onStdout: (text) => {
-      seen += text;
-      const line = seen.split("\n").find((l) => l.includes('"gateway listening"'));
-      if (line) found(line);
+  const done = run(
+    ["serve", "--demo", "--demo-latency", "0", "--port", "0", "--host", "127.0.0.1", ...flags],
+    {
+      env: { XDG_CONFIG_HOME: home },
+      signal: controller.signal,
+      onStdout: (text) => {
+        seen += text;
+        const line = seen.split("\n").find((l) => l.includes('"gateway listening"'));
+        if (line) found(line);
+      },
     },
-  });
+  );
   const line = await Promise.race([
     ready,
     done.then((r) => Promise.reject(new Error(`gateway exited early (${r.code}): ${r.stderr}`))),

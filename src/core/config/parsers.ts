@@ -136,3 +136,24 @@ export const publicOrigin: Parser<string> = (raw) => {
     throw new ParseError(`an origin of at most ${ORIGIN_MAX_LENGTH} characters`);
   return parsed.origin;
 };
+
+const LATENCY_TABLE = /^(?:\d{1,6}|[a-z0-9-]{1,100}=\d{1,6}(?:,[a-z0-9-]{1,100}=\d{1,6})*)$/;
+
+/** Milliseconds for every shop (`50`) or per shop name (`shopnow=50,megamart=300`); kept as the text. */
+export const latencyTable: Parser<string> = (raw) => {
+  const value = typeof raw === "number" ? String(raw) : raw;
+  if (typeof value !== "string" || !LATENCY_TABLE.test(value.replaceAll(" ", "")))
+    throw new ParseError("milliseconds (e.g. 50) or name=ms pairs (e.g. shopnow=50,megamart=300)");
+  return value.replaceAll(" ", "");
+};
+
+/** A latencyTable's text as the reference Aggregator takes it. */
+export function latencyOf(table: string): number | Record<string, number> {
+  if (/^\d+$/.test(table)) return Number(table);
+  return Object.fromEntries(
+    table.split(",").map((pair) => {
+      const [name = "", ms = "0"] = pair.split("=");
+      return [name, Number(ms)];
+    }),
+  );
+}

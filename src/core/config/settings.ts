@@ -6,6 +6,7 @@ import {
   bearerToken,
   boolean,
   integer,
+  latencyTable,
   list,
   oneOf,
   type Parser,
@@ -201,6 +202,14 @@ export const settings = {
     description: "Demo mode: how the gateway talks to the reference Aggregator it starts, `http` or `grpc`",
     parse: oneOf("http", "grpc"),
   }),
+  demoLatency: setting({
+    env: "GATEWAY_DEMO_LATENCY",
+    flag: "--demo-latency",
+    default: "shopnow=50,megamart=300,pricehunter=1200",
+    description:
+      "Demo mode: each reference marketplace's simulated latency, ms (one number for all, or `name=ms` pairs), so `/search/stream` shows results arriving",
+    parse: latencyTable,
+  }),
   dataDir: setting<string, undefined>({
     env: "GATEWAY_DATA_DIR",
     flag: "--data-dir",
@@ -214,6 +223,14 @@ export const settings = {
     default: 5000,
     description: "Deadline of one client request, ms: every backend call takes its timeout from what is left",
     parse: integer(1, 120_000),
+  }),
+  streamHeartbeatMs: setting({
+    env: "GATEWAY_STREAM_HEARTBEAT_MS",
+    flag: "--stream-heartbeat-ms",
+    default: 15_000,
+    description:
+      "How often `/search/stream` sends a `: heartbeat` comment while it waits, ms (below the 30 s idle timeout of a connection)",
+    parse: integer(10, 25_000),
   }),
   retries: setting({
     env: "GATEWAY_RETRIES",

@@ -3,6 +3,7 @@ import {
   Server,
   ServerCredentials,
   type ServerUnaryCall,
+  type ServerWritableStream,
   type sendUnaryData,
   status,
 } from "@grpc/grpc-js";
@@ -11,6 +12,7 @@ import {
   aggregatorService,
   type SearchRequestMessage,
   type SearchResponseMessage,
+  type SourceResultMessage,
   searchRequestFromMessage,
   UNSUPPORTED_PARAMETER_TRAILER,
 } from "../../models/aggregator-grpc.ts";
@@ -18,8 +20,8 @@ import { AggregatorSearchRequest } from "../../models/search.ts";
 import { echoableRequestId, REQUEST_ID_HEADER } from "../request-id.ts";
 import { type ListenOptions, urlHost } from "../service.ts";
 import type { Marketplace } from "./marketplaces.ts";
-import { UnsupportedParameterError } from "./refine.ts";
-import { aggregateSearch } from "./search.ts";
+import { checkSupported, UnsupportedParameterError } from "./refine.ts";
+import { aggregateSearch, streamSearch } from "./search.ts";
 
 const checkRequest = TypeCompiler.Compile(AggregatorSearchRequest);
 
@@ -29,23 +31,73 @@ export interface RunningGrpcService {
   stop(): Promise<void>;
 }
 
+function echoRequestId(call: { metadata: Metadata; sendMetadata(metadata: Metadata): void }): void {
+  const id = echoableRequestId(call.metadata.get(REQUEST_ID_HEADER)[0]);
+  if (id === undefined) return;
+  const echo = new Metadata();
+  echo.set(REQUEST_ID_HEADER, id);
+  call.sendMetadata(echo);
+}
+
+/** The request in the JSON contract's shape, or the INVALID_ARGUMENT details saying why it is not one. */
+function checked(message: SearchRequestMessage): AggregatorSearchRequest | string {
+  const request = searchRequestFromMessage(message);
+  if (checkRequest.Check(request)) return request;
+  const first = checkRequest.Errors(request).First();
+  const field = first?.path.replace(/^\//, "") || "request";
+  return `${field}: ${first?.message ?? "invalid"}`;
+}
+
+/** The contract's refusal of one parameter: INVALID_ARGUMENT, the parameter in a trailer. */
+function unsupported(error: UnsupportedParameterError) {
+  const trailer = new Metadata();
+  trailer.set(UNSUPPORTED_PARAMETER_TRAILER, error.parameter);
+  return { code: status.INVALID_ARGUMENT, details: error.message, metadata: trailer };
+}
+
+/**
+ * The SearchStream RPC: POST /v1/search/stream's messages as SourceResult, written as each marketplace
+ * answers. A cancelled call (the gateway's client left, or its deadline passed) stops the search.
+ */
+function searchStreamHandler(marketplaces: readonly Marketplace[]) {
+  return async (call: ServerWritableStream<SearchRequestMessage, SourceResultMessage>) => {
+    echoRequestId(call);
+    const request = checked(call.request);
+    if (typeof request === "string") {
+      call.emit("error", { code: status.INVALID_ARGUMENT, details: request });
+      return;
+    }
+    try {
+      checkSupported(request);
+    } catch (error) {
+      if (!(error instanceof UnsupportedParameterError)) throw error;
+      call.emit("error", unsupported(error));
+      return;
+    }
+    const abort = new AbortController();
+    call.on("cancelled", () => abort.abort());
+    try {
+      for await (const message of streamSearch(marketplaces, request, abort.signal)) {
+        if ("done" in message) call.write({ done: { ...message.done, sources: message.done.sources ?? [] } });
+        else call.write(message);
+      }
+      if (!abort.signal.aborted) call.end();
+    } catch {
+      call.emit("error", { code: status.INTERNAL, details: "The service failed to handle the request." });
+    }
+  };
+}
+
 /** The Search RPC: the same validation and search as POST /v1/search, errors as gRPC statuses. */
 function searchHandler(marketplaces: readonly Marketplace[]) {
   return async (
     call: ServerUnaryCall<SearchRequestMessage, SearchResponseMessage>,
     callback: sendUnaryData<SearchResponseMessage>,
   ) => {
-    const id = echoableRequestId(call.metadata.get(REQUEST_ID_HEADER)[0]);
-    if (id !== undefined) {
-      const echo = new Metadata();
-      echo.set(REQUEST_ID_HEADER, id);
-      call.sendMetadata(echo);
-    }
-    const request = searchRequestFromMessage(call.request);
-    if (!checkRequest.Check(request)) {
-      const first = checkRequest.Errors(request).First();
-      const field = first?.path.replace(/^\//, "") || "request";
-      callback({ code: status.INVALID_ARGUMENT, details: `${field}: ${first?.message ?? "invalid"}` });
+    echoRequestId(call);
+    const request = checked(call.request);
+    if (typeof request === "string") {
+      callback({ code: status.INVALID_ARGUMENT, details: request });
       return;
     }
     try {
@@ -53,10 +105,7 @@ function searchHandler(marketplaces: readonly Marketplace[]) {
       callback(null, { ...answer, sources: answer.sources ?? [] });
     } catch (error) {
       if (error instanceof UnsupportedParameterError) {
-        // The contract's refusal of one parameter: INVALID_ARGUMENT, the parameter in a trailer.
-        const trailer = new Metadata();
-        trailer.set(UNSUPPORTED_PARAMETER_TRAILER, error.parameter);
-        callback({ code: status.INVALID_ARGUMENT, details: error.message, metadata: trailer });
+        callback(unsupported(error));
         return;
       }
       callback({ code: status.INTERNAL, details: "The service failed to handle the request." });
@@ -71,7 +120,10 @@ export async function listenGrpc(
 ): Promise<RunningGrpcService> {
   const hostname = options.hostname ?? "127.0.0.1";
   const server = new Server();
-  server.addService(aggregatorService, { Search: searchHandler(marketplaces) });
+  server.addService(aggregatorService, {
+    Search: searchHandler(marketplaces),
+    SearchStream: searchStreamHandler(marketplaces),
+  });
   const address = hostname.includes(":") ? `[${hostname}]` : hostname;
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${address}:${options.port ?? 0}`, ServerCredentials.createInsecure(), (error, bound) =>

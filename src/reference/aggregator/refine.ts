@@ -13,6 +13,18 @@ export class UnsupportedParameterError extends Error {
   }
 }
 
+/**
+ * Throws UnsupportedParameterError for a request this Aggregator cannot serve, before any shop is asked;
+ * else the currency to convert to, if any.
+ */
+export function checkSupported(request: AggregatorSearchRequest): RateCurrency | undefined {
+  const currency = request.currency;
+  if (currency === undefined) return undefined;
+  if (!hasRate(currency))
+    throw new UnsupportedParameterError("currency", `No conversion rate for ${currency}.`);
+  return currency;
+}
+
 export interface Refined {
   results: Product[];
   has_more: boolean;
@@ -50,10 +62,7 @@ function currencyOf(offer: Offer): RateCurrency {
  * table converted them (only when one was converted).
  */
 export function refine(ranked: readonly Offer[], request: AggregatorSearchRequest): Refined {
-  const target = request.currency;
-  if (target !== undefined && !hasRate(target)) {
-    throw new UnsupportedParameterError("currency", `No conversion rate for ${target}.`);
-  }
+  const target = checkSupported(request);
   let converted = false;
   let priced: Priced[] = ranked.map((offer) => {
     const from = currencyOf(offer);

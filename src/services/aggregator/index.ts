@@ -1,4 +1,5 @@
 import type { AggregatorSearchRequest, AggregatorSearchResponse } from "../../models/search.ts";
+import type { AggregatorStreamMessage } from "../../models/search-stream.ts";
 import type { CallContext } from "../call-context.ts";
 import { HttpAggregatorClient } from "./http.ts";
 import type { AggregatorClient, AggregatorClientOptions } from "./types.ts";
@@ -24,6 +25,14 @@ class LazyGrpcAggregatorClient implements AggregatorClient {
 
   async search(request: AggregatorSearchRequest, ctx: CallContext): Promise<AggregatorSearchResponse> {
     return (await this.#load()).search(request, ctx);
+  }
+
+  async *searchStream(
+    request: AggregatorSearchRequest,
+    ctx: CallContext,
+    signal: AbortSignal,
+  ): AsyncGenerator<AggregatorStreamMessage> {
+    yield* (await this.#load()).searchStream(request, ctx, signal);
   }
 
   async health(ctx: CallContext): Promise<void> {

@@ -1,10 +1,22 @@
 import type { AggregatorSearchRequest, AggregatorSearchResponse } from "../../models/search.ts";
+import type { AggregatorStreamMessage } from "../../models/search-stream.ts";
 import type { CallContext } from "../call-context.ts";
 import type { JsonClientOptions } from "../http-client.ts";
 
 /** What the gateway needs of an Aggregator, whatever the transport (HTTP/JSON or gRPC). */
 export interface AggregatorClient {
   search(request: AggregatorSearchRequest, ctx: CallContext): Promise<AggregatorSearchResponse>;
+  /**
+   * The same search as each marketplace answers (docs/backends.md): `source` messages, then one `done`,
+   * each checked against the contract. An Aggregator without the streaming endpoint is asked `search`
+   * instead, and its answer told as one `source` per entry of its `sources`, then `done`. Aborting
+   * `signal` cancels the upstream call; the iteration then ends without a message or an error.
+   */
+  searchStream(
+    request: AggregatorSearchRequest,
+    ctx: CallContext,
+    signal: AbortSignal,
+  ): AsyncIterable<AggregatorStreamMessage>;
   health(ctx: CallContext): Promise<void>;
   /** Releases the connection (a gRPC channel); calls after it fail. */
   close(): void;
