@@ -122,3 +122,19 @@ test("gateway profile names the plan's page depth", async () => {
   expect(result.code).toBe(0);
   expect(result.stdout).toMatch(/^limits: +up to 100 results and 10 categories per search, 50 pages deep$/m);
 });
+
+test("--watch --page 2 streams page 2: source lines, then done with page 2", async () => {
+  const args = ["search", "pixel", "--sort", "price_asc", "-n", "3"];
+  const result = await run([...args, "--page", "2", "--watch", "--json"], { env });
+  expect(result.code).toBe(0);
+  const lines = result.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { event: string; data: Answer });
+  expect(lines.at(-1)?.event).toBe("done");
+  expect(lines.slice(0, -1).every((line) => line.event === "source")).toBe(true);
+  expect(lines.at(-1)?.data.page).toBe(2);
+  const plain = JSON.parse((await run([...args, "--page", "2", "--json"], { env })).stdout) as Answer;
+  expect(lines.at(-1)?.data.results).toEqual(plain.results);
+  expect((await run([...args, "--all", "--watch"], { env })).code).toBe(2);
+});
