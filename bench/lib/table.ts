@@ -30,8 +30,8 @@ export function formatNumber(n: number | null, unit: GoalResult["unit"]): string
 
 export function goalsTable(results: GoalResult[]): string {
   const rows = results.map((g) => [
-    g.id,
-    g.values || g.reason || "",
+    g.text,
+    g.values,
     formatNumber(g.ratio, g.unit),
     `${g.direction === "max" ? "<=" : ">="} ${formatNumber(g.threshold, g.unit)}`,
     g.status === "not measured" ? `not measured: ${g.reason ?? ""}` : g.status,
@@ -39,7 +39,7 @@ export function goalsTable(results: GoalResult[]): string {
       ? ""
       : `${formatNumber(g.floor, g.unit)}${g.below_floor ? " (goal below the floor)" : ""}`,
   ]);
-  return textTable(["goal", "measured", "ratio", "goal", "result", "floor"], rows);
+  return textTable(["goal", "measured", "ratio", "threshold", "result", "the floor's"], rows);
 }
 
 export function scenariosTable(summary: Record<string, Record<string, Summary>>): string {
