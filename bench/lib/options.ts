@@ -46,7 +46,7 @@ export function parseOptions(args: string[]): Options {
     soak: switches.has("--soak"),
     noBinary: switches.has("--no-binary"),
     goals: switches.has("--goals"),
-    fillSeconds: number("--fill-seconds", 20),
+    fillSeconds: number("--fill-seconds", 30),
     scenarios: list("--scenarios"),
     targets: list("--targets"),
     chart: values.get("--chart"),
