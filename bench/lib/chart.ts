@@ -22,7 +22,11 @@ const PALETTE: Record<string, string> = {
 };
 const SPARE = ["#72b7b2", "#eeca3b", "#9d755d", "#ff9da6", "#bab0ac"];
 
-const BAR = 18;
+// Bars widen to fill the minimum width (a two-scenario run would otherwise be a narrow strip), up to a
+// limit; at the narrowest a four-character value label still fits above its bar.
+const MIN_WIDTH = 640;
+const MIN_BAR = 22;
+const MAX_BAR = 40;
 const GROUP_GAP = 28;
 const LEFT = 64;
 const RIGHT = 16;
@@ -60,9 +64,13 @@ export function chartSvg(input: ChartInput): string {
   const scenarios = Object.keys(input.summary);
   const targets = [...new Set(scenarios.flatMap((s) => Object.keys(input.summary[s] ?? {})))];
   const colour = new Map(targets.map((t, i) => [t, PALETTE[t] ?? SPARE[i % SPARE.length] ?? "#000"]));
-  const groupWidth = (s: string) => Object.keys(input.summary[s] ?? {}).length * BAR;
-  const plotWidth = scenarios.reduce((w, s) => w + groupWidth(s) + GROUP_GAP, GROUP_GAP);
-  const width = Math.max(640, LEFT + plotWidth + RIGHT);
+  const bars = scenarios.reduce((n, s) => n + Object.keys(input.summary[s] ?? {}).length, 0);
+  const gaps = (scenarios.length + 1) * GROUP_GAP;
+  const fitted = bars > 0 ? Math.floor((MIN_WIDTH - LEFT - RIGHT - gaps) / bars) : MIN_BAR;
+  const bar = Math.min(MAX_BAR, Math.max(MIN_BAR, fitted));
+  const groupWidth = (s: string) => Object.keys(input.summary[s] ?? {}).length * bar;
+  const plotWidth = bars * bar + gaps;
+  const width = Math.max(MIN_WIDTH, LEFT + plotWidth + RIGHT);
   const height = TOP + PANELS.length * (PANEL_HEIGHT + PANEL_GAP);
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
@@ -97,12 +105,13 @@ export function chartSvg(input: ChartInput): string {
       const byTarget = input.summary[scenario] ?? {};
       Object.entries(byTarget).forEach(([target, s], i) => {
         const v = panel.value(s);
-        const bx = gx + i * BAR;
-        const by = y(v);
+        const bx = gx + i * bar;
+        // A target with no number (NaN) gets an empty bar, not an attribute a renderer refuses.
+        const by = y(Number.isFinite(v) ? v : 0);
         const exact = `${scenario} ${target}: ${Number.isFinite(v) ? v : "n/a"} ${panel.unit}`;
         out.push(
-          `<rect class="bar" data-scenario="${escapeXml(scenario)}" data-target="${escapeXml(target)}" x="${bx + 1}" y="${by}" width="${BAR - 2}" height="${bottom - by}" fill="${colour.get(target)}"><title>${escapeXml(exact)}</title></rect>`,
-          `<text class="value" x="${bx + BAR / 2}" y="${by - 3}" text-anchor="middle" font-size="9">${Number.isFinite(v) ? short(v) : "-"}</text>`,
+          `<rect class="bar" data-scenario="${escapeXml(scenario)}" data-target="${escapeXml(target)}" x="${bx + 1}" y="${by}" width="${bar - 2}" height="${bottom - by}" fill="${colour.get(target)}"><title>${escapeXml(exact)}</title></rect>`,
+          `<text class="value" x="${bx + bar / 2}" y="${by - 3}" text-anchor="middle" font-size="9">${Number.isFinite(v) ? short(v) : "-"}</text>`,
         );
       });
       out.push(

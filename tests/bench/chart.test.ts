@@ -67,6 +67,14 @@ describe("bench chart", () => {
     expect(classed(root, "rect", "bar")[0]?.children[0]?.text).toBe("miss passthrough: 18000 req/s");
   });
 
+  test("a target with no number gets an empty bar with finite coordinates", () => {
+    const broken = parseXml(chartSvg({ title: "t", summary: { miss: { gateway: run(100, Number.NaN) } } }));
+    const [rps, cpu] = classed(broken, "rect", "bar");
+    expect(Number(rps?.attributes.height)).toBeGreaterThan(0);
+    expect(cpu?.attributes.height).toBe("0");
+    expect(Number.isFinite(Number(cpu?.attributes.y))).toBe(true);
+  });
+
   test("an empty run is still a well-formed chart", () => {
     const empty = parseXml(chartSvg({ title: "nothing", summary: {} }));
     expect(classed(empty, "rect", "bar")).toEqual([]);
