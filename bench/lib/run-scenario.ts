@@ -1,7 +1,7 @@
 /**
  * One scenario's runs. Speed: every target up at once, each warmed, then the targets alternate within
- * each round. Memory: one target at a time, alone, its RSS watched from start to stop (the fill, the
- * warm-up and the rounds), and a gateway's cache fill read at the end.
+ * each round. Memory: one target at a time, alone, its RSS watched from start to stop (the fill where
+ * the target has one, the warm-up and the rounds), and a gateway's cache fill read at the end.
  */
 import { budgetOf, cacheFill } from "./cache-fill.ts";
 import { type Backends, LOAD_CORE, type Running, startBackends, startTarget, TOKEN } from "./launch.ts";
@@ -86,7 +86,7 @@ async function runMemory(scenario: Scenario, plan: Plan, backends: Backends): Pr
     const target = await startTarget(spec, backends);
     try {
       const peak = rssPeak(target.child.pid);
-      if (scenario.mode === "zipf" && plan.zipfFill && plan.fillSeconds > 0)
+      if (spec.fill && scenario.mode === "zipf" && plan.zipfFill && plan.fillSeconds > 0)
         await wrk({
           url: target.url,
           ...loadOf(scenario, plan, 0, plan.fillSeconds),

@@ -51,6 +51,8 @@ describe("bench chart", () => {
     expect(legend).toEqual(["passthrough", "floor", "gateway", "fastify", "a<b&c"]);
     expect(classed(root, "rect", "swatch").length).toBe(legend.length);
     expect(texts).toContain("bench 2026-12-04 & co");
+    expect(root.children[0]).toMatchObject({ name: "title", text: "bench 2026-12-04 & co" });
+    expect(root.attributes["aria-label"]).toBe("bench 2026-12-04 & co");
     expect(texts.some((t) => t.startsWith("Requests per second"))).toBe(true);
     expect(texts.some((t) => t.startsWith("CPU µs per request"))).toBe(true);
   });
