@@ -13,7 +13,8 @@ import type { TargetKind, TargetSpec } from "./scenarios.ts";
 import { pinned, startJsonProcess, stopProcess } from "./targets.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
-export const OUT = join(ROOT, "test-output", "bench");
+// BENCH_OUT: elsewhere (the runner's own test writes to a temp dir, not over a real run's results).
+export const OUT = process.env.BENCH_OUT ?? join(ROOT, "test-output", "bench");
 const BUN = process.execPath;
 const SECRET = "bench-secret-bench-secret-bench-secret!";
 export const BINARY = join(ROOT, "dist", "gateway");
