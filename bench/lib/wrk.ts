@@ -17,6 +17,8 @@ export interface LoadResult {
   hit_ratio: number | null;
 }
 
+let runs = 0;
+
 /** One wrk run against `url`, from its own process on the load core. */
 export async function wrk(options: {
   url: string;
@@ -47,6 +49,7 @@ export async function wrk(options: {
       BENCH_TOKEN: options.token,
       BENCH_MODE: options.mode,
       BENCH_QUERIES: options.queries ?? "",
+      BENCH_RUN: `${process.pid}n${++runs}`,
     },
   });
   let lastCpu = 0;

@@ -53,3 +53,21 @@ export function writeZipfRuns(dir: string, runs: number, perRun: number, seed = 
   }
   return paths;
 }
+
+/**
+ * Every distinct query once, in a seeded random order: the memory scenarios' fill, so a cache budget up to
+ * what all 100,000 answers take can fill within seconds (the Zipf mix itself meets its tail slowly: about
+ * 1.3 million draws for 85,000 distinct queries). Returns the file's path.
+ */
+export function writeZipfFill(dir: string, seed = ZIPF_SEED + 1): string {
+  const order = Array.from({ length: ZIPF_DISTINCT }, (_, i) => i + 1);
+  const random = mulberry32(seed);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "fill.txt");
+  writeFileSync(path, `${order.map((rank) => `zipf${rank}`).join("\n")}\n`);
+  return path;
+}

@@ -1,0 +1,158 @@
+import { describe, expect, test } from "bun:test";
+import {
+  budgetTarget,
+  evaluate,
+  evaluateAll,
+  goals,
+  MEMORY_MISS,
+  MEMORY_ZIPF,
+  NO_CACHE,
+} from "../../bench/lib/goals.ts";
+import type { BenchResults, Summary } from "../../bench/lib/results.ts";
+import { goalsTable } from "../../bench/lib/table.ts";
+
+const run = (over: Partial<Summary>): Summary => ({
+  rps: 10_000,
+  hit_ratio: null,
+  p50_us: 1000,
+  p99_us: 5000,
+  cpu_us_per_request: 100,
+  peak_rss_mb: 100,
+  non2xx: 0,
+  load_cores: 0.5,
+  ...over,
+});
+
+/** A run in which every goal is exactly at its threshold. */
+function atThresholds(): BenchResults {
+  return {
+    summary: {
+      miss: { floor: run({ cpu_us_per_request: 100 }), gateway: run({ cpu_us_per_request: 130 }) },
+      hit: { floor: run({ cpu_us_per_request: 20 }), gateway: run({ cpu_us_per_request: 30 }) },
+      "zipf-64c": {
+        passthrough: run({ cpu_us_per_request: 40 }),
+        gateway: run({ cpu_us_per_request: 60 }),
+        fastify: run({ cpu_us_per_request: 150 }),
+      },
+      "zipf-256c": {
+        passthrough: run({ cpu_us_per_request: 50 }),
+        gateway: run({ cpu_us_per_request: 75 }),
+        fastify: run({ cpu_us_per_request: 187.5 }),
+      },
+      [MEMORY_MISS]: { gateway: run({ peak_rss_mb: 150 }) },
+      [MEMORY_ZIPF]: {
+        gateway: run({ peak_rss_mb: 150 }),
+        [NO_CACHE]: run({ peak_rss_mb: 100 }),
+        // 1.5 x the budget in MB (MiB x 1.048576) over the no-cache peak.
+        [budgetTarget(8)]: run({ peak_rss_mb: 100 + 1.5 * 8 * 1.048576, cache_fill: 1 }),
+        [budgetTarget(64)]: run({ peak_rss_mb: 100 + 1.5 * 64 * 1.048576, cache_fill: 0.95 }),
+        [budgetTarget(256)]: run({ peak_rss_mb: 100 + 1.5 * 256 * 1.048576, cache_fill: 0.9 }),
+      },
+    },
+    skipped: {},
+    startup_ms: 100,
+    soak: { rss_start_mb: 100, rss_end_mb: 110, growth: 0.1, non2xx: 0 },
+  };
+}
+
+const byId = (results: BenchResults) => new Map(evaluateAll(results).map((g) => [g.id, g]));
+
+describe("bench goals", () => {
+  test("a goal exactly at its threshold is met, whichever its direction", () => {
+    const evaluated = evaluateAll(atThresholds());
+    expect(evaluated.length).toBe(goals().length);
+    for (const goal of evaluated) {
+      expect({ id: goal.id, status: goal.status }).toEqual({ id: goal.id, status: "met" });
+      expect(goal.ratio).toBeCloseTo(goal.threshold, 9);
+    }
+  });
+
+  test("a number past its threshold is not met, and one well inside it is", () => {
+    const worse = atThresholds();
+    const zipf = worse.summary["zipf-64c"] as Record<string, Summary>;
+    zipf.gateway = run({ cpu_us_per_request: 61 }); // 2.46x Fastify's per CPU-second, 1.525x the passthrough
+    (worse.summary.miss as Record<string, Summary>).gateway = run({ cpu_us_per_request: 131 });
+    (worse.summary[MEMORY_MISS] as Record<string, Summary>).gateway = run({ peak_rss_mb: 150.1 });
+    worse.startup_ms = 101;
+    const goalsOf = byId(worse);
+    expect(goalsOf.get("zipf-64c-per-cpu-vs-fastify")?.status).toBe("not met");
+    expect(goalsOf.get("zipf-64c-cpu-vs-passthrough")?.status).toBe("not met");
+    expect(goalsOf.get("miss-cpu-vs-floor")?.status).toBe("not met");
+    expect(goalsOf.get("miss-cpu-vs-floor")?.ratio).toBeCloseTo(1.31, 9);
+    expect(goalsOf.get("rss-miss-256c")?.status).toBe("not met");
+    expect(goalsOf.get("startup")?.status).toBe("not met");
+
+    const better = atThresholds();
+    (better.summary["zipf-64c"] as Record<string, Summary>).gateway = run({ cpu_us_per_request: 30 });
+    expect(byId(better).get("zipf-64c-per-cpu-vs-fastify")).toMatchObject({ status: "met", ratio: 5 });
+  });
+
+  test("a skipped peer makes its goals not measured, with the reason, and leaves the others alone", () => {
+    const results = atThresholds();
+    for (const scenario of ["zipf-64c", "zipf-256c"]) delete results.summary[scenario]?.fastify;
+    results.skipped.fastify = "node is not on PATH";
+    const goalsOf = byId(results);
+    expect(goalsOf.get("zipf-256c-per-cpu-vs-fastify")).toMatchObject({
+      status: "not measured",
+      ratio: null,
+      reason: "fastify skipped: node is not on PATH",
+    });
+    expect(goalsOf.get("zipf-256c-cpu-vs-passthrough")?.status).toBe("met");
+    expect(goalsTable([...goalsOf.values()])).toContain("not measured: fastify skipped: node is not on PATH");
+  });
+
+  test("a subset run says which scenario and target a goal needed", () => {
+    const goalsOf = byId({ summary: { hit: { gateway: run({}) } }, skipped: {} });
+    expect(goalsOf.get("hit-cpu-vs-floor")?.reason).toBe("hit/floor not run");
+    expect(goalsOf.get("soak")?.reason).toContain("--soak");
+    expect(goalsOf.get("startup")?.reason).toContain("--no-binary");
+    expect(goalsOf.get("non2xx")?.status).toBe("met");
+  });
+
+  test("any non-2xx in any run or the soak fails the errors goal", () => {
+    const results = atThresholds();
+    (results.summary.hit as Record<string, Summary>).floor = run({ non2xx: 1 });
+    expect(byId(results).get("non2xx")).toMatchObject({ status: "not met", ratio: 1 });
+    const soaked = atThresholds();
+    soaked.soak = { rss_start_mb: 1, rss_end_mb: 1, growth: 0, non2xx: 3 };
+    expect(byId(soaked).get("non2xx")?.ratio).toBe(3);
+  });
+
+  test("a cache budget the load never filled is not measured, even when its RSS is within the goal", () => {
+    const results = atThresholds();
+    (results.summary[MEMORY_ZIPF] as Record<string, Summary>)[budgetTarget(256)] = run({
+      peak_rss_mb: 120,
+      cache_fill: 0.5,
+    });
+    const goal = byId(results).get("rss-budget-256mib");
+    expect(goal?.status).toBe("not measured");
+    expect(goal?.reason).toContain("50%");
+    expect(goal?.ratio).toBeCloseTo(20 / (256 * 1.048576), 9);
+  });
+
+  test("the floor's own number is shown, and a goal the floor misses is marked below the floor", () => {
+    const results = atThresholds();
+    const zipf = results.summary["zipf-256c"] as Record<string, Summary>;
+    zipf.floor = run({ cpu_us_per_request: 80 }); // 1.6x the passthrough: the 1.5x goal is below it
+    const goal = byId(results).get("zipf-256c-cpu-vs-passthrough");
+    expect(goal).toMatchObject({ status: "met", below_floor: true });
+    expect(goal?.floor).toBeCloseTo(1.6, 9);
+    expect(goalsTable([goal as never])).toContain("(goal below the floor)");
+    // The floor at 80 µs does 2.34x Fastify's requests per CPU-second, short of 2.5x; at 60 µs, 3.1x.
+    const fastify = byId(results).get("zipf-256c-per-cpu-vs-fastify");
+    expect(fastify).toMatchObject({ status: "met", below_floor: true });
+    expect(fastify?.floor).toBeCloseTo(187.5 / 80, 9);
+    zipf.floor = run({ cpu_us_per_request: 60 });
+    expect(byId(results).get("zipf-256c-per-cpu-vs-fastify")?.below_floor).toBe(false);
+  });
+
+  test("the binary's CPU goals come in their own rows when it ran", () => {
+    const ids = goals(["gateway", "gateway-binary"]).map((g) => g.id);
+    expect(ids).toContain("miss-cpu-vs-floor");
+    expect(ids).toContain("miss-cpu-vs-floor:gateway-binary");
+    expect(new Set(ids).size).toBe(ids.length);
+    const results = atThresholds();
+    const goal = goals(["gateway-binary"]).find((g) => g.id === "hit-cpu-vs-floor:gateway-binary");
+    expect(evaluate(goal as never, results).reason).toBe("hit/gateway-binary not run");
+  });
+});
