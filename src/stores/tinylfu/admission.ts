@@ -1,0 +1,44 @@
+import { Doorkeeper } from "./doorkeeper.ts";
+import { FrequencySketch } from "./frequency-sketch.ts";
+
+/**
+ * TinyLFU: who is more popular, the entry that wants in or the one that would have to go out? Uses are
+ * recorded by key hash; a key's first use in a sample period sets doorkeeper bits, later ones count in
+ * the sketch. After `sampleSize` uses (ten per entry the cache holds) the sketch is halved and the
+ * doorkeeper cleared, so the estimate follows what is popular now.
+ */
+export class TinyLfuAdmission {
+  readonly #sketch: FrequencySketch;
+  readonly #doorkeeper: Doorkeeper;
+  readonly sampleSize: number;
+  #uses = 0;
+
+  constructor(capacity: number) {
+    const entries = Math.max(1, capacity);
+    this.sampleSize = 10 * entries;
+    this.#sketch = new FrequencySketch(entries);
+    this.#doorkeeper = new Doorkeeper(this.sampleSize);
+  }
+
+  record(hash: number): void {
+    if (this.#doorkeeper.add(hash)) this.#sketch.increment(hash);
+    if (++this.#uses >= this.sampleSize) {
+      this.#sketch.reset();
+      this.#doorkeeper.clear();
+      this.#uses = 0;
+    }
+  }
+
+  /** Uses of the key in about the last sample period (0-16). */
+  frequency(hash: number): number {
+    return this.#doorkeeper.has(hash) ? this.#sketch.estimate(hash) + 1 : this.#sketch.estimate(hash);
+  }
+
+  /**
+   * Ties go to the victim, as in Caffeine: an entry already kept has proven itself at least once, and
+   * admitting on a tie would let a scan of one-off keys (all at the same low count) churn the cache.
+   */
+  admit(candidate: number, victim: number): boolean {
+    return this.frequency(candidate) > this.frequency(victim);
+  }
+}
