@@ -7,7 +7,7 @@
  * string headers, the entry object, its map slot and list links. It was measured (docs/performance.md,
  * "Byte accounting") by filling a store with the bench's answers and comparing with the heap's growth.
  */
-export const ENTRY_OVERHEAD = 256;
+export const ENTRY_OVERHEAD = 320;
 
 export function stringCharge(text: string): number {
   return Buffer.byteLength(text) === text.length ? text.length : 2 * text.length;

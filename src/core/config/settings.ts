@@ -258,7 +258,7 @@ export const settings = {
     // docs/performance.md, "Cache admission": the process's peak RSS is about the cache-off RSS plus 1.5x this.
     default: 16 * 1024 * 1024,
     description:
-      "In-process search cache: most bytes, counted as the heap an entry holds (its strings at 1 or 2 bytes a char, plus 256 per entry)",
+      "In-process search cache: most bytes, counted as the heap an entry holds (its strings at 1 or 2 bytes a char, plus 320 per entry)",
     parse: integer(1024, 16 * 1024 * 1024 * 1024),
   }),
   cacheAdmission: setting<"tinylfu" | "lru", "tinylfu">({
