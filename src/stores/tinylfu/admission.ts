@@ -1,5 +1,5 @@
 import { Doorkeeper } from "./doorkeeper.ts";
-import { FrequencySketch } from "./frequency-sketch.ts";
+import { FrequencySketch, secondHash } from "./frequency-sketch.ts";
 
 /**
  * TinyLFU: who is more popular, the entry that wants in or the one that would have to go out? Uses are
@@ -21,7 +21,8 @@ export class TinyLfuAdmission {
   }
 
   record(hash: number): void {
-    if (this.#doorkeeper.add(hash)) this.#sketch.increment(hash);
+    const h2 = secondHash(hash);
+    if (this.#doorkeeper.add(hash, h2)) this.#sketch.increment(hash, h2);
     if (++this.#uses >= this.sampleSize) {
       this.#sketch.reset();
       this.#doorkeeper.clear();
@@ -31,7 +32,9 @@ export class TinyLfuAdmission {
 
   /** Uses of the key in about the last sample period (0-16). */
   frequency(hash: number): number {
-    return this.#doorkeeper.has(hash) ? this.#sketch.estimate(hash) + 1 : this.#sketch.estimate(hash);
+    const h2 = secondHash(hash);
+    const counted = this.#sketch.estimate(hash, h2);
+    return this.#doorkeeper.has(hash, h2) ? counted + 1 : counted;
   }
 
   /**

@@ -16,27 +16,27 @@ export class Doorkeeper {
     this.#mask = bits - 1;
   }
 
-  has(hash: number): boolean {
-    const h2 = secondHash(hash);
+  has(hash: number, h2 = secondHash(hash)): boolean {
+    const bits = this.#bits;
     for (let i = 0; i < PROBES; i++) {
       const bit = ((hash + Math.imul(i + 1, h2)) >>> 0) & this.#mask;
-      if (((this.#bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false;
+      if (((bits[bit >>> 5] as number) & (1 << (bit & 31))) === 0) return false;
     }
     return true;
   }
 
   /** Sets the key's bits; true when they were all set already (the key was, probably, seen before). */
-  add(hash: number): boolean {
-    const h2 = secondHash(hash);
+  add(hash: number, h2 = secondHash(hash)): boolean {
+    const bits = this.#bits;
     let seen = true;
     for (let i = 0; i < PROBES; i++) {
       const bit = ((hash + Math.imul(i + 1, h2)) >>> 0) & this.#mask;
       const word = bit >>> 5;
       const flag = 1 << (bit & 31);
-      const old = this.#bits[word] as number;
+      const old = bits[word] as number;
       if ((old & flag) === 0) {
         seen = false;
-        this.#bits[word] = old | flag;
+        bits[word] = old | flag;
       }
     }
     return seen;

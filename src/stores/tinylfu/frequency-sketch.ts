@@ -17,24 +17,29 @@ export class FrequencySketch {
   }
 
   /** How often the key was counted (0-15), an over-estimate only where it shares all four counters. */
-  estimate(hash: number): number {
+  estimate(hash: number, h2 = secondHash(hash)): number {
+    const table = this.#table;
     let min = 15;
-    const h2 = secondHash(hash);
     for (let row = 0; row < ROWS; row++) {
-      const count = this.#counter(this.#slot(hash, h2, row));
+      const slot = row * this.#width + (((hash + Math.imul(row, h2)) >>> 0) & this.#mask);
+      const byte = table[slot >>> 1] as number;
+      const count = (slot & 1) === 0 ? byte & 0x0f : byte >>> 4;
       if (count < min) min = count;
     }
     return min;
   }
 
-  /** Counts one use (each of the key's four counters, unless saturated). */
-  increment(hash: number): void {
-    const h2 = secondHash(hash);
+  /** Counts one use (each of the key's four counters, unless saturated). `h2`: secondHash(hash). */
+  increment(hash: number, h2 = secondHash(hash)): void {
+    const table = this.#table;
     for (let row = 0; row < ROWS; row++) {
-      const slot = this.#slot(hash, h2, row);
-      if (this.#counter(slot) < 15) {
-        const byte = slot >>> 1;
-        this.#table[byte] = (this.#table[byte] as number) + ((slot & 1) === 0 ? 1 : 16);
+      const slot = row * this.#width + (((hash + Math.imul(row, h2)) >>> 0) & this.#mask);
+      const at = slot >>> 1;
+      const byte = table[at] as number;
+      if ((slot & 1) === 0) {
+        if ((byte & 0x0f) < 15) table[at] = byte + 1;
+      } else if (byte < 0xf0) {
+        table[at] = byte + 16;
       }
     }
   }
@@ -43,15 +48,6 @@ export class FrequencySketch {
   reset(): void {
     const table = this.#table;
     for (let i = 0; i < table.length; i++) table[i] = ((table[i] as number) >>> 1) & 0x77;
-  }
-
-  #slot(hash: number, h2: number, row: number): number {
-    return row * this.#width + (((hash + Math.imul(row, h2)) >>> 0) & this.#mask);
-  }
-
-  #counter(slot: number): number {
-    const byte = this.#table[slot >>> 1] as number;
-    return (slot & 1) === 0 ? byte & 0x0f : byte >>> 4;
   }
 }
 

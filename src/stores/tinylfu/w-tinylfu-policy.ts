@@ -30,6 +30,9 @@ export class WTinyLfuPolicy implements CachePolicy {
   readonly #windowBytes: number;
   readonly #protectedEntries: number;
   readonly #protectedBytes: number;
+  // The gateway sets right after a missed get of the same key: its hash is not computed twice.
+  #missedKey = "";
+  #missedHash = 0;
 
   /**
    * `seed` salts the key hash: random per process by default, so nobody can choose keys that collide with
@@ -62,7 +65,10 @@ export class WTinyLfuPolicy implements CachePolicy {
     const node = this.#nodes.get(key);
     if (node === undefined) {
       // A miss is a use too: it is how a key that is asked for again and again earns its way in.
-      this.#admission.record(this.#hash(key));
+      const hash = this.#hash(key);
+      this.#missedKey = key;
+      this.#missedHash = hash;
+      this.#admission.record(hash);
       return undefined;
     }
     this.#admission.record(node.hash);
@@ -88,7 +94,8 @@ export class WTinyLfuPolicy implements CachePolicy {
       this.#listOf(old).pushHead(old);
       if (old.region === PROTECTED) this.#demoteProtected();
     } else {
-      const node = new Node(key, value, storedAt, expiresAt, charge, this.#hash(key));
+      const hash = key === this.#missedKey ? this.#missedHash : this.#hash(key);
+      const node = new Node(key, value, storedAt, expiresAt, charge, hash);
       this.#nodes.set(key, node);
       this.#window.pushHead(node);
     }
@@ -146,20 +153,18 @@ export class WTinyLfuPolicy implements CachePolicy {
   }
 
   #overBy(count: number, bytes: number): boolean {
-    return this.#nodes.size + count > this.maxEntries || this.bytes + bytes > this.maxBytes;
+    const held = this.#window.count + this.#probation.count + this.#protected.count;
+    return held + count > this.maxEntries || this.bytes + bytes > this.maxBytes;
   }
 
   #evict(now: number): void {
     const window = this.#window;
     while (window.count > 1 && (window.count > this.#windowEntries || window.bytes > this.#windowBytes)) {
       const candidate = window.tail as Node;
-      window.unlink(candidate);
       // Out of every list while it competes, so the totals count only what is kept.
-      this.#nodes.delete(candidate.key);
-      if (this.#admit(candidate, now)) {
-        this.#nodes.set(candidate.key, candidate);
-        this.#probation.pushHead(candidate);
-      }
+      window.unlink(candidate);
+      if (this.#admit(candidate, now)) this.#probation.pushHead(candidate);
+      else this.#nodes.delete(candidate.key);
     }
     // The window's newest entry alone can still be over the bounds (a big one, or the window below its
     // share after deletions): make room from the main cache, least valuable first.
