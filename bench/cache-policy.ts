@@ -45,6 +45,7 @@ const MiB = 1024 * 1024;
 const sizes: { label: string; entries: number; bytes: number }[] = [
   { label: "1,000 entries", entries: 1_000, bytes: 1 << 30 },
   { label: "10,000 entries", entries: 10_000, bytes: 1 << 30 },
+  { label: "4 MiB (10,000 entries)", entries: 10_000, bytes: 4 * MiB },
   { label: "8 MiB (10,000 entries)", entries: 10_000, bytes: 8 * MiB },
   { label: "16 MiB (10,000 entries), the default", entries: 10_000, bytes: 16 * MiB },
   { label: "64 MiB (10,000 entries)", entries: 10_000, bytes: 64 * MiB },
