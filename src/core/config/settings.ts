@@ -255,7 +255,7 @@ export const settings = {
   cacheMaxBytes: setting({
     env: "GATEWAY_CACHE_MAX_BYTES",
     flag: "--cache-max-bytes",
-    // docs/performance.md, "Cache admission": the process's peak RSS is about the cache-off RSS plus 1.5x this.
+    // The hit ratio the old 64 MiB LRU had, at a quarter of its memory (docs/performance.md, "Cache admission").
     default: 16 * 1024 * 1024,
     description:
       "In-process search cache: most bytes, counted as the heap an entry holds (its strings at 1 or 2 bytes a char, plus 320 per entry)",
