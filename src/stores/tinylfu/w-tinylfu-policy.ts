@@ -6,6 +6,7 @@ import { LruList, Node, PROBATION, PROTECTED, WINDOW } from "./lru-list.ts";
 /** Caffeine's starting split: 1% window; the main cache 20% probation, 80% protected. */
 const WINDOW_SHARE = 0.01;
 const PROTECTED_SHARE = 0.8;
+const MAX_SKETCHED = 1 << 20;
 
 /**
  * W-TinyLFU (Caffeine's design, without its hill climber that adapts the window's size): a new entry goes
@@ -48,9 +49,10 @@ export class WTinyLfuPolicy implements CachePolicy {
     this.#windowBytes = Math.floor(maxBytes * WINDOW_SHARE);
     this.#protectedEntries = Math.floor((maxEntries - this.#windowEntries) * PROTECTED_SHARE);
     this.#protectedBytes = Math.floor((maxBytes - this.#windowBytes) * PROTECTED_SHARE);
-    // The sketch is sized by what the cache can hold: by bytes, at most one entry per ENTRY_OVERHEAD.
-    const capacity = Math.min(maxEntries, Math.ceil(maxBytes / entryCharge("", "")));
-    this.#admission = new TinyLfuAdmission(Math.max(1, Math.min(capacity, 1 << 24)));
+    // Sized by what the cache can hold (by bytes, at most one entry per ENTRY_OVERHEAD), up to 2^20
+    // entries: beyond that the sketch (2 MiB) and doorkeeper (16 MiB) would outweigh what they sharpen.
+    const capacity = Math.min(maxEntries, Math.ceil(maxBytes / entryCharge("", "")), MAX_SKETCHED);
+    this.#admission = new TinyLfuAdmission(Math.max(1, capacity));
   }
 
   get size(): number {
