@@ -1,6 +1,8 @@
 import { Doorkeeper } from "./doorkeeper.ts";
 import { FrequencySketch, secondHash } from "./frequency-sketch.ts";
 
+const WARM = 6;
+
 /**
  * TinyLFU: who is more popular, the entry that wants in or the one that would have to go out? Uses are
  * recorded by key hash; a key's first use in a sample period sets doorkeeper bits, later ones count in
@@ -12,8 +14,10 @@ export class TinyLfuAdmission {
   readonly #doorkeeper: Doorkeeper;
   readonly sampleSize: number;
   #uses = 0;
+  #state: number;
 
-  constructor(capacity: number) {
+  constructor(capacity: number, seed = 1) {
+    this.#state = seed | 1;
     const entries = Math.max(1, capacity);
     this.sampleSize = 10 * entries;
     this.#sketch = new FrequencySketch(entries);
@@ -40,8 +44,24 @@ export class TinyLfuAdmission {
   /**
    * Ties go to the victim, as in Caffeine: an entry already kept has proven itself at least once, and
    * admitting on a tie would let a scan of one-off keys (all at the same low count) churn the cache.
+   * Also as in Caffeine, a candidate that is warm itself (6 or more uses) gets in 1 time in 128 even so:
+   * a victim whose four counters all happen to be shared with hot keys reads hot however rarely it is
+   * used, and since it stays the next victim it would otherwise turn away every candidate until the
+   * next halving.
    */
   admit(candidate: number, victim: number): boolean {
-    return this.frequency(candidate) > this.frequency(victim);
+    const candidateFrequency = this.frequency(candidate);
+    if (candidateFrequency > this.frequency(victim)) return true;
+    return candidateFrequency >= WARM && (this.#random() & 127) === 0;
+  }
+
+  /** xorshift32: cheap, and seeded so that a test or a replay is reproducible. */
+  #random(): number {
+    let x = this.#state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.#state = x;
+    return x >>> 0;
   }
 }

@@ -52,7 +52,7 @@ export class WTinyLfuPolicy implements CachePolicy {
     // Sized by what the cache can hold (by bytes, at most one entry per ENTRY_OVERHEAD), up to 2^20
     // entries: beyond that the sketch (2 MiB) and doorkeeper (16 MiB) would outweigh what they sharpen.
     const capacity = Math.min(maxEntries, Math.ceil(maxBytes / entryCharge("", "")), MAX_SKETCHED);
-    this.#admission = new TinyLfuAdmission(Math.max(1, capacity));
+    this.#admission = new TinyLfuAdmission(Math.max(1, capacity), seed);
   }
 
   get size(): number {
