@@ -73,7 +73,7 @@ export function createLimitStore(
 
 /**
  * Shared through Redis when configured (a Redis failure is a cache miss), else in-process with the
- * configured admission. Redis gets no admission filter: docs/performance.md, "Cache admission".
+ * configured admission. Redis gets no admission filter (docs/decisions.md, "Search cache").
  */
 function createCacheStore(config: GatewayConfig, clock: () => number, redis?: RedisConnection): CacheStore {
   return redis
