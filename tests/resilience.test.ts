@@ -292,6 +292,25 @@ describe("search cache", () => {
     for (let i = 0; i < 100; i++) await search(`distinct-${i}`);
     expect((stack.services.cacheStore as MemoryCacheStore).size).toBeLessThanOrEqual(20);
   });
+
+  test.each([
+    ["tinylfu", "HIT", 0],
+    ["lru", "MISS", 1],
+  ] as const)(
+    "with %s admission, a popular search through a flood of one-off searches: %s",
+    async (admission, xCache, calls) => {
+      aggregator.behave(aggregatorAnswer());
+      const { stack, search } = await gateway({ cacheMaxEntries: 20, cacheAdmission: admission });
+      expect((stack.services.cacheStore as MemoryCacheStore).admission).toBe(admission);
+      for (let i = 0; i < 5; i++) await search("popular");
+      for (let i = 0; i < 100; i++) await search(`one-off-${i}`);
+      const before = searchCalls();
+      const again = await search("popular");
+      expect(again.status).toBe(200);
+      expect(again.headers.get("x-cache")).toBe(xCache);
+      expect(searchCalls() - before).toBe(calls);
+    },
+  );
 });
 
 describe("untrusted answers", () => {

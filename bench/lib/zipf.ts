@@ -22,8 +22,8 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Writes `runs` files of `perRun` queries each into `dir`; returns their paths in run order. */
-export function writeZipfRuns(dir: string, runs: number, perRun: number, seed = ZIPF_SEED): string[] {
+/** Draws query ranks (1 = most popular) from Zipf(1.0) over ZIPF_DISTINCT, reproducibly from `seed`. */
+export function zipfRanks(seed = ZIPF_SEED): () => number {
   const cdf = new Float64Array(ZIPF_DISTINCT);
   let sum = 0;
   for (let rank = 1; rank <= ZIPF_DISTINCT; rank++) {
@@ -32,21 +32,27 @@ export function writeZipfRuns(dir: string, runs: number, perRun: number, seed = 
   }
   for (let i = 0; i < ZIPF_DISTINCT; i++) cdf[i] = (cdf[i] as number) / sum;
   const random = mulberry32(seed);
+  return () => {
+    const u = random();
+    let lo = 0;
+    let hi = ZIPF_DISTINCT - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((cdf[mid] as number) < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
+}
+
+/** Writes `runs` files of `perRun` queries each into `dir`; returns their paths in run order. */
+export function writeZipfRuns(dir: string, runs: number, perRun: number, seed = ZIPF_SEED): string[] {
+  const next = zipfRanks(seed);
   mkdirSync(dir, { recursive: true });
   const paths: string[] = [];
   for (let run = 0; run < runs; run++) {
     const lines = new Array<string>(perRun);
-    for (let i = 0; i < perRun; i++) {
-      const u = random();
-      let lo = 0;
-      let hi = ZIPF_DISTINCT - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if ((cdf[mid] as number) < u) lo = mid + 1;
-        else hi = mid;
-      }
-      lines[i] = `zipf${lo + 1}`;
-    }
+    for (let i = 0; i < perRun; i++) lines[i] = `zipf${next()}`;
     const path = join(dir, `run-${run}.txt`);
     writeFileSync(path, `${lines.join("\n")}\n`);
     paths.push(path);

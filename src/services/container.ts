@@ -75,11 +75,16 @@ export function createLimitStore(
   return new FailoverLimitStore(shared, new MemoryLimitStore(undefined, clock), config.redisFailure, logger);
 }
 
-/** Shared through Redis when configured (a Redis failure is a cache miss), else in-process LRU. */
+/**
+ * Shared through Redis when configured (a Redis failure is a cache miss), else in-process with the
+ * configured admission. Redis gets no admission filter (docs/decisions.md, "Search cache").
+ */
 function createCacheStore(config: GatewayConfig, clock: () => number, redis?: RedisConnection): CacheStore {
   return redis
     ? new RedisCacheStore(redis, config.redisPrefix)
-    : new MemoryCacheStore(config.cacheMaxEntries, config.cacheMaxBytes, clock);
+    : new MemoryCacheStore(config.cacheMaxEntries, config.cacheMaxBytes, clock, {
+        admission: config.cacheAdmission,
+      });
 }
 
 function createSearchCache(

@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { SearchResponse } from "../models/search.ts";
+import { stringCharge } from "../stores/cache-charge.ts";
 import type { CacheEntry, CacheStore } from "../stores/cache-store.ts";
 import { canonicalSearch, type SearchFilters } from "./search-params.ts";
 
@@ -28,6 +29,10 @@ export interface CacheHit {
 }
 
 const CHECKED_MAX = 256;
+// The memo's texts are the store's own strings while the store keeps them (no memory of their own), but
+// it can outlive them: an answer the store has dropped, or a Redis reply, is held here. Bounded in bytes
+// as well as entries, so that is at most 1 MiB beyond GATEWAY_CACHE_MAX_BYTES, whatever the answers' size.
+const CHECKED_MAX_BYTES = 1024 * 1024;
 // Memos, oldest written out first: reads are `peek`, as a hit on a memo need not keep it longer.
 const recentKeys = new LRUCache<string, string>({ max: CHECKED_MAX });
 
@@ -44,7 +49,11 @@ const KEY_VERSION = 3;
  */
 export class SearchCache {
   readonly #inflight = new Map<string, Promise<unknown>>();
-  readonly #checked = new LRUCache<string, string>({ max: CHECKED_MAX });
+  readonly #checked = new LRUCache<string, string>({
+    max: CHECKED_MAX,
+    maxSize: CHECKED_MAX_BYTES,
+    sizeCalculation: (text, key) => Math.max(1, stringCharge(key) + stringCharge(text)),
+  });
   /** Calls that joined a load already in flight instead of starting one; for metrics. */
   coalesced = 0;
   readonly #ttlMs: number;

@@ -1,84 +1,78 @@
-import { LRUCache } from "lru-cache";
+import type { CacheAdmission, CachePolicy } from "./cache-policy.ts";
 import type { CacheEntry, CacheStore } from "./cache-store.ts";
-
-interface Entry {
-  value: string;
-  storedAt: number;
-  expiresAt: number;
-}
+import { LruPolicy } from "./lru-policy.ts";
+import { WTinyLfuPolicy } from "./tinylfu/w-tinylfu-policy.ts";
 
 const SWEEP_MS = 30_000;
 
-/**
- * What an entry costs against `maxBytes`: the UTF-8 bytes of its key and value, i.e. what a Redis store
- * would hold for it, so one `maxBytes` means the same for both stores (the engine's own footprint, UTF-16
- * or Latin-1 and object headers, is not counted). lru-cache accepts only positive sizes, hence at least 1.
- */
-const entryBytes = (entry: Entry, key: string) =>
-  Math.max(1, Buffer.byteLength(key) + Buffer.byteLength(entry.value));
+export interface MemoryCacheOptions {
+  /** What to keep when full: W-TinyLFU admission (default) or plain LRU. */
+  admission?: CacheAdmission;
+  /** How often expired entries are dropped, ms. */
+  sweepMs?: number;
+  /** Salt of the admission filter's key hash (random by default); for deterministic tests and benches. */
+  seed?: number;
+}
 
 /**
- * In-process LRU cache bounded by entry count and by bytes, so neither a flood of distinct queries nor a
- * few huge answers can grow memory without limit. A `get` counts as a use (lru-cache's `get` moves the
- * entry to the most recent end; no `updateAgeOnGet`: a hit does not extend an entry's lifetime).
- * Expiry is ours, not lru-cache's `ttl`: it keeps an entry while its age is <= ttl and takes a start
- * time of 0 for "never expires", where an entry here is gone once its lifetime has passed, on any clock.
+ * In-process cache bounded by entry count and by charged bytes (cache-charge.ts: an upper estimate of
+ * the heap an entry holds), so neither a flood of distinct queries nor a few huge answers can grow memory
+ * without limit. Which entries stay is the policy's (cache-policy.ts); expiry is the store's: an entry is
+ * gone once its lifetime has passed, on any clock, and a `get` does not extend it.
  */
 export class MemoryCacheStore implements CacheStore {
-  readonly #entries: LRUCache<string, Entry>;
+  readonly #policy: CachePolicy;
   readonly #sweeper: ReturnType<typeof setInterval>;
+  readonly admission: CacheAdmission;
 
   constructor(
     readonly maxEntries: number,
     readonly maxBytes: number,
     private readonly clock: () => number = Date.now,
-    sweepMs = SWEEP_MS,
+    options: MemoryCacheOptions = {},
   ) {
     if (!(maxEntries >= 0) || !(maxBytes >= 0)) throw new RangeError("cache bounds must be >= 0");
-    // lru-cache wants positive integers; bounds below 1 store nothing, which `set` checks itself.
-    this.#entries = new LRUCache<string, Entry>({
-      max: Math.max(1, Math.ceil(maxEntries)),
-      maxSize: Math.max(1, Math.floor(maxBytes)),
-      sizeCalculation: entryBytes,
-    });
-    // Expired entries nobody asks for again would otherwise hold memory until LRU pressure evicts them.
-    this.#sweeper = setInterval(() => this.#sweep(this.clock()), sweepMs);
+    this.admission = options.admission ?? "tinylfu";
+    this.#policy =
+      this.admission === "lru"
+        ? new LruPolicy(maxEntries, maxBytes)
+        : new WTinyLfuPolicy(maxEntries, maxBytes, options.seed);
+    // Expired entries nobody asks for again would otherwise hold memory until pressure evicts them.
+    this.#sweeper = setInterval(() => this.#sweep(this.clock()), options.sweepMs ?? SWEEP_MS);
     this.#sweeper.unref?.();
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#policy.size;
   }
 
-  /** Approximate: UTF-8 bytes of keys and values, not the engine's real footprint. */
+  /** Charged bytes: an upper estimate of the heap the entries hold (cache-charge.ts). */
   get bytes(): number {
-    return this.#entries.calculatedSize;
+    return this.#policy.bytes;
   }
 
   get(key: string): CacheEntry | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
+    const entry = this.#policy.get(key);
+    if (entry === undefined) return undefined;
     if (entry.expiresAt <= this.clock()) {
-      this.#entries.delete(key);
+      this.#policy.delete(key);
       return undefined;
     }
     return { value: entry.value, storedAt: entry.storedAt };
   }
 
+  /** The policy may decline to keep the value (admission); the key's old value is superseded either way. */
   set(key: string, value: string, lifetimeMs: number): undefined {
     if (!(lifetimeMs > 0) || this.maxEntries < 1 || this.maxBytes < 1) {
-      // The old value is superseded even when the new one cannot be kept.
-      this.#entries.delete(key);
+      this.#policy.delete(key);
       return;
     }
     const now = this.clock();
-    // An entry larger than maxSize is not stored and evicts nothing (lru-cache's maxEntrySize defaults to
-    // maxSize), so one oversized answer cannot flush everything else; it does drop the key's old value.
-    this.#entries.set(key, { value, storedAt: now, expiresAt: now + lifetimeMs });
+    this.#policy.set(key, value, now, now + lifetimeMs);
   }
 
   async delete(key: string): Promise<void> {
-    this.#entries.delete(key);
+    this.#policy.delete(key);
   }
 
   close(): void {
@@ -86,9 +80,8 @@ export class MemoryCacheStore implements CacheStore {
   }
 
   #sweep(now: number): void {
-    // lru-cache's walk allows deleting the entry it is on.
-    this.#entries.forEach((entry, key) => {
-      if (entry.expiresAt <= now) this.#entries.delete(key);
+    this.#policy.forEach((entry, key) => {
+      if (entry.expiresAt <= now) this.#policy.delete(key);
     });
   }
 }

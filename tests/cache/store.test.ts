@@ -1,5 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { RedisClient } from "bun";
+import { ENTRY_OVERHEAD, entryCharge } from "../../src/stores/cache-charge.ts";
+import { CACHE_ADMISSIONS } from "../../src/stores/cache-policy.ts";
 import type { CacheStore } from "../../src/stores/cache-store.ts";
 import { MemoryCacheStore } from "../../src/stores/memory-cache-store.ts";
 import { RedisCacheStore } from "../../src/stores/redis-cache-store.ts";
@@ -162,11 +164,131 @@ describe("redis cache store failures", () => {
   });
 });
 
-describe("memory cache store bounds", () => {
-  const bytesOf = (key: string, value: string) => Buffer.byteLength(key) + Buffer.byteLength(value);
+// Admission is a policy under pressure: the shared suite above never fills its store, so what it holds
+// for both stores is that a value is kept while there is room. What a full memory store keeps is below.
+for (const admission of CACHE_ADMISSIONS) {
+  describe(`memory cache store bounds (${admission})`, () => {
+    const make = (maxEntries: number, maxBytes: number, clock?: () => number, sweepMs?: number) =>
+      new MemoryCacheStore(maxEntries, maxBytes, clock, {
+        admission,
+        seed: 1,
+        ...(sweepMs ? { sweepMs } : {}),
+      });
 
+    test("overwriting an entry does not count it twice", async () => {
+      const store = make(2, 1_000_000);
+      await store.set("a", "1", MINUTE);
+      await store.set("b", "2", MINUTE);
+      await store.set("a", "11", MINUTE);
+      expect(store.size).toBe(2);
+      expect(store.bytes).toBe(entryCharge("a", "11") + entryCharge("b", "2"));
+      expect((await store.get("b"))?.value).toBe("2");
+      expect((await store.get("a"))?.value).toBe("11");
+      store.close();
+    });
+
+    test("an entry is charged its strings' heap size plus a fixed overhead", async () => {
+      const store = make(10, 1_000_000);
+      await store.set("ascii", "x".repeat(100), MINUTE);
+      expect(store.bytes).toBe(5 + 100 + ENTRY_OVERHEAD);
+      // Not ASCII: JSC may hold it as UTF-16, 2 bytes a char, whatever its UTF-8 length (30 here).
+      await store.delete("ascii");
+      await store.set("k", "é".repeat(15), MINUTE);
+      expect(store.bytes).toBe(1 + 30 + ENTRY_OVERHEAD);
+      await store.set("k", "🙂".repeat(10), MINUTE); // 20 UTF-16 units
+      expect(store.bytes).toBe(1 + 40 + ENTRY_OVERHEAD);
+      store.close();
+    });
+
+    test("an entry larger than maxBytes is not stored, and evicts nothing", async () => {
+      const maxBytes = entryCharge("small", "s") + ENTRY_OVERHEAD + 50;
+      const store = make(100, maxBytes);
+      await store.set("small", "s", MINUTE);
+      await store.set("huge", "x".repeat(maxBytes), MINUTE);
+      expect(await store.get("huge")).toBeUndefined();
+      expect(store.size).toBe(1);
+      expect(store.bytes).toBe(entryCharge("small", "s"));
+      expect((await store.get("small"))?.value).toBe("s");
+      store.close();
+    });
+
+    test("an oversized value still drops the key's old one", async () => {
+      const store = make(100, 2 * ENTRY_OVERHEAD);
+      await store.set("k", "old", MINUTE);
+      await store.set("k", "x".repeat(2 * ENTRY_OVERHEAD), MINUTE);
+      expect(await store.get("k")).toBeUndefined();
+      expect(store.bytes).toBe(0);
+      store.close();
+    });
+
+    test("delete gives its bytes back", async () => {
+      const store = make(100, 10_000);
+      await store.set("a", "12345", MINUTE);
+      await store.delete("a");
+      expect(store.size).toBe(0);
+      expect(store.bytes).toBe(0);
+      store.close();
+    });
+
+    test("a flood of distinct keys and sizes never exceeds maxEntries or maxBytes", async () => {
+      const maxBytes = 60 * ENTRY_OVERHEAD;
+      const store = make(100, maxBytes);
+      let maxSize = 0;
+      let maxHeld = 0;
+      for (let i = 0; i < 10_000; i++) {
+        const k = `flood:${i % 3000}`; // some come back, so the main cache is contested, not just filled
+        store.get(k);
+        // Up to 5 overheads each, some not ASCII: one entry can need several victims gone.
+        store.set(k, (i % 7 === 0 ? "é" : "v").repeat((i * 37) % (4 * ENTRY_OVERHEAD)), MINUTE);
+        maxSize = Math.max(maxSize, store.size);
+        maxHeld = Math.max(maxHeld, store.bytes);
+      }
+      expect(maxSize).toBeLessThanOrEqual(100);
+      expect(maxHeld).toBeLessThanOrEqual(maxBytes);
+      // The bounds were reached (so they were what held it back), and what is counted is what is held.
+      expect(maxHeld).toBeGreaterThan(maxBytes - 5 * ENTRY_OVERHEAD);
+      let counted = 0;
+      for (let i = 0; i < 3000; i++) {
+        const k = `flood:${i}`;
+        const entry = store.get(k);
+        if (entry) counted += entryCharge(k, entry.value);
+      }
+      expect(counted).toBe(store.bytes);
+      store.close();
+    });
+
+    test("an expired entry is dropped when it is asked for", async () => {
+      let now = 1_000_000;
+      const store = make(100, 10_000, () => now);
+      await store.set("a", "1", 1000);
+      expect((await store.get("a"))?.storedAt).toBe(1_000_000);
+      now += 999;
+      expect(await store.get("a")).toBeDefined();
+      now += 1;
+      expect(await store.get("a")).toBeUndefined();
+      expect(store.size).toBe(0);
+      expect(store.bytes).toBe(0);
+      store.close();
+    });
+
+    test("the periodic sweep drops expired entries nobody asks for", async () => {
+      let now = 1_000_000;
+      const store = make(100, 100_000, () => now, 10);
+      for (let i = 0; i < 20; i++) await store.set(`old:${i}`, "x", 1000);
+      await store.set("young", "y", MINUTE);
+      now += 2000;
+      // The sweep is a real timer (every 10 ms here): wait for it to run, however late a loaded machine is.
+      while (store.size > 1) await Bun.sleep(5);
+      expect(store.size).toBe(1);
+      expect(store.bytes).toBe(entryCharge("young", "y"));
+      store.close();
+    });
+  });
+}
+
+describe("memory cache store, lru", () => {
   test("past maxEntries the least recently used goes first, and a get counts as a use", async () => {
-    const store = new MemoryCacheStore(3, 1_000_000);
+    const store = new MemoryCacheStore(3, 1_000_000, undefined, { admission: "lru" });
     await store.set("a", "1", MINUTE);
     await store.set("b", "2", MINUTE);
     await store.set("c", "3", MINUTE);
@@ -184,96 +306,111 @@ describe("memory cache store bounds", () => {
     store.close();
   });
 
-  test("overwriting an entry does not count it twice", async () => {
-    const store = new MemoryCacheStore(2, 1_000_000);
-    await store.set("a", "1", MINUTE);
-    await store.set("b", "2", MINUTE);
-    await store.set("a", "11", MINUTE);
-    expect(store.size).toBe(2);
-    expect(store.bytes).toBe(bytesOf("a", "11") + bytesOf("b", "2"));
-    expect((await store.get("b"))?.value).toBe("2");
-    store.close();
-  });
-
-  test("past maxBytes the least recently used go until the new entry fits; sizes are UTF-8 bytes", async () => {
-    const value = "é".repeat(15); // 30 bytes in UTF-8, 15 UTF-16 code units
-    expect(bytesOf("k1", value)).toBe(32);
-    const store = new MemoryCacheStore(100, 100);
-    for (const k of ["k1", "k2", "k3"]) await store.set(k, value, MINUTE);
-    expect(store.bytes).toBe(96);
-    await store.set("k4", value, MINUTE);
+  test("past maxBytes the least recently used go until the new entry fits", async () => {
+    const each = entryCharge("k1", "v");
+    const store = new MemoryCacheStore(100, 3 * each, undefined, { admission: "lru" });
+    for (const k of ["k1", "k2", "k3", "k4"]) await store.set(k, "v", MINUTE);
     expect(store.size).toBe(3);
-    expect(store.bytes).toBe(96);
+    expect(store.bytes).toBe(3 * each);
     expect(await store.get("k1")).toBeUndefined();
     // One big entry can push out several small ones.
-    await store.set("big", "x".repeat(90), MINUTE);
+    const big = "x".repeat(3 * each - entryCharge("big", ""));
+    expect(entryCharge("big", big)).toBe(3 * each);
+    await store.set("big", big, MINUTE);
     expect(store.size).toBe(1);
-    expect(store.bytes).toBe(93);
-    expect((await store.get("big"))?.value).toHaveLength(90);
+    expect((await store.get("big"))?.value).toBe(big);
+    store.close();
+  });
+});
+
+/**
+ * The gateway asks before it stores (a lookup, then a save on a miss), so these do the same: each `get`
+ * is a use the admission filter counts, hit or miss. Sizes are entries: 100, so the window holds 1.
+ */
+describe("memory cache store, tinylfu admission", () => {
+  const make = () => new MemoryCacheStore(100, 10_000_000, undefined, { admission: "tinylfu", seed: 7 });
+  const ask = (store: MemoryCacheStore, k: string) => {
+    if (store.get(k) === undefined) store.set(k, `answer of ${k}`, MINUTE);
+  };
+  /** A full store whose every entry has been asked for `uses` times. */
+  const filled = (uses: number) => {
+    const store = make();
+    for (let use = 0; use < uses; use++) for (let i = 0; i < 100; i++) ask(store, `kept:${i}`);
+    expect(store.size).toBe(100);
+    return store;
+  };
+  const kept = (store: MemoryCacheStore) =>
+    Array.from({ length: 100 }, (_, i) => `kept:${i}`).filter((k) => store.get(k) !== undefined).length;
+
+  test("while there is room everything is kept, a one-off key too", () => {
+    const store = make();
+    for (let i = 0; i < 100; i++) store.set(`once:${i}`, "v", MINUTE);
+    expect(store.size).toBe(100);
+    expect(store.get("once:0")?.value).toBe("v");
     store.close();
   });
 
-  test("an entry larger than maxBytes is not stored, and evicts nothing", async () => {
-    const store = new MemoryCacheStore(100, 50);
-    await store.set("small", "s", MINUTE);
-    await store.set("huge", "x".repeat(60), MINUTE);
-    expect(await store.get("huge")).toBeUndefined();
-    expect(store.size).toBe(1);
-    expect(store.bytes).toBe(bytesOf("small", "s"));
-    expect((await store.get("small"))?.value).toBe("s");
+  test("a one-off key is not admitted over a frequent victim; the newest stays in the window meanwhile", () => {
+    const store = filled(3);
+    ask(store, "one-off");
+    // Just written, it is the window's: a second ask right away finds it.
+    expect(store.get("one-off")?.value).toBe("answer of one-off");
+    ask(store, "another"); // pushes "one-off" out of the window: it loses to probation's victim
+    expect(store.get("one-off")).toBeUndefined();
+    expect(store.size).toBe(100);
     store.close();
   });
 
-  test("delete gives its bytes back", async () => {
-    const store = new MemoryCacheStore(100, 1000);
-    await store.set("a", "12345", MINUTE);
-    await store.delete("a");
-    expect(store.size).toBe(0);
-    expect(store.bytes).toBe(0);
+  test("a frequent key is admitted, and the victim it beat is gone", () => {
+    const store = filled(2);
+    // The window's occupant goes into the contest first; a fresh one-off (which loses) takes its place.
+    ask(store, "filler");
+    const before = kept(store);
+    // Asked for five times while absent (each a miss the filter counts), it beats a thrice-asked victim.
+    for (let i = 0; i < 5; i++) store.get("frequent");
+    store.set("frequent", "f", MINUTE);
+    ask(store, "next"); // moves "frequent" out of the window, into the contest
+    expect(store.get("frequent")?.value).toBe("f");
+    expect(store.get("filler")).toBeUndefined();
+    expect(before - kept(store)).toBe(1);
+    expect(store.size).toBe(100);
     store.close();
   });
 
-  test("a flood of 10k distinct keys stays within maxEntries and maxBytes", async () => {
-    const store = new MemoryCacheStore(1000, 50_000);
-    let maxSize = 0;
-    let maxBytes = 0;
-    for (let i = 0; i < 10_000; i++) {
-      await store.set(`flood:${i}`, "v".repeat(i % 200), MINUTE);
-      maxSize = Math.max(maxSize, store.size);
-      maxBytes = Math.max(maxBytes, store.bytes);
+  test("a hot key survives a scan of one-off keys that plain LRU loses it to", () => {
+    for (const admission of ["tinylfu", "lru"] as const) {
+      const store = new MemoryCacheStore(100, 10_000_000, undefined, { admission, seed: 7 });
+      for (let i = 0; i < 100; i++) ask(store, `warm:${i}`);
+      for (let i = 0; i < 10; i++) ask(store, "hot");
+      for (let i = 0; i < 1000; i++) ask(store, `scan:${i}`);
+      expect([admission, store.get("hot")?.value]).toEqual([
+        admission,
+        admission === "tinylfu" ? "answer of hot" : undefined,
+      ]);
+      store.close();
     }
-    expect(maxSize).toBeLessThanOrEqual(1000);
-    expect(maxBytes).toBeLessThanOrEqual(50_000);
-    // The most recent keys are the ones kept.
-    expect((await store.get("flood:9999"))?.value).toHaveLength(9999 % 200);
-    expect(await store.get("flood:0")).toBeUndefined();
+  });
+
+  test("a scan leaves the main cache as it was: one-off keys only pass through the window", () => {
+    const store = filled(3);
+    // Within one sample period (ten uses per entry): longer, and unused entries fade (next test).
+    for (let i = 0; i < 500; i++) ask(store, `scan:${i}`);
+    // All but the one whose place in the window the newest scan key now holds.
+    expect(kept(store)).toBe(99);
+    expect(store.get("scan:499")).toBeDefined();
     store.close();
   });
 
-  test("an expired entry is dropped when it is asked for", async () => {
-    let now = 1_000_000;
-    const store = new MemoryCacheStore(100, 10_000, () => now);
-    await store.set("a", "1", 1000);
-    expect((await store.get("a"))?.storedAt).toBe(1_000_000);
-    now += 999;
-    expect(await store.get("a")).toBeDefined();
-    now += 1;
-    expect(await store.get("a")).toBeUndefined();
-    expect(store.size).toBe(0);
-    expect(store.bytes).toBe(0);
-    store.close();
-  });
-
-  test("the periodic sweep drops expired entries nobody asks for", async () => {
-    let now = 1_000_000;
-    const store = new MemoryCacheStore(100, 10_000, () => now, 10);
-    for (let i = 0; i < 20; i++) await store.set(`old:${i}`, "x", 1000);
-    await store.set("young", "y", MINUTE);
-    now += 2000;
-    // The sweep is a real timer (every 10 ms here): wait for it to run, however late a loaded machine is.
-    while (store.size > 1) await Bun.sleep(5);
-    expect(store.size).toBe(1);
-    expect(store.bytes).toBe(bytesOf("young", "y"));
+  test("popularity fades: after the sample period a new favourite displaces the old ones", () => {
+    // Each old entry is asked for often enough to saturate its counters (15), so without the halving a
+    // newcomer could at best tie with it, and ties keep the victim.
+    const store = filled(9);
+    // Ten uses per entry the cache holds is one sample period; each halving lowers the old counts.
+    for (let round = 0; round < 40; round++) {
+      for (let i = 0; i < 50; i++) ask(store, `new:${i}`);
+    }
+    const fresh = Array.from({ length: 50 }, (_, i) => `new:${i}`).filter((k) => store.get(k) !== undefined);
+    expect(fresh.length).toBeGreaterThan(40);
     store.close();
   });
 });

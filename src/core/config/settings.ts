@@ -266,15 +266,25 @@ export const settings = {
     env: "GATEWAY_CACHE_MAX_ENTRIES",
     flag: "--cache-max-entries",
     default: 10_000,
-    description: "In-process search cache: most entries (least recently used go first)",
+    description: "In-process search cache: most entries",
     parse: integer(1, 10_000_000),
   }),
   cacheMaxBytes: setting({
     env: "GATEWAY_CACHE_MAX_BYTES",
     flag: "--cache-max-bytes",
-    default: 64 * 1024 * 1024,
-    description: "In-process search cache: most bytes of cached answers",
+    // The hit ratio the old 64 MiB LRU had, at a quarter of its memory (docs/performance.md, "Cache admission").
+    default: 16 * 1024 * 1024,
+    description:
+      "In-process search cache: most bytes, counted as the heap an entry holds (its strings at 1 or 2 bytes a char, plus 320 per entry)",
     parse: integer(1024, 16 * 1024 * 1024 * 1024),
+  }),
+  cacheAdmission: setting<"tinylfu" | "lru", "tinylfu">({
+    env: "GATEWAY_CACHE_ADMISSION",
+    flag: "--cache-admission",
+    default: "tinylfu",
+    description:
+      "In-process search cache, once full: `tinylfu` keeps a new answer only if it is asked for more often than the one it would replace (W-TinyLFU); `lru` keeps every new answer and drops the least recently used",
+    parse: oneOf("tinylfu", "lru"),
   }),
   staleTtl: setting({
     env: "GATEWAY_STALE_TTL",
