@@ -23,7 +23,7 @@ const LAST_RESORT = JSON.stringify({
  * one, or with one it rejects, it is the bare target (`/x`); with `Host: [` it is `http://[/x`, which no
  * URL parser takes; for CONNECT it is the authority (`example.com:443`). The app finds the path after
  * `http://` and parses the URL in places, so every other shape is rewritten to the same path on a safe
- * origin. (A rejected Host itself is then refused by the host-header plugin.)
+ * origin. (A rejected Host itself is then refused by the request pipeline (plugins/pipeline.ts).)
  */
 export function routableUrl(url: string): string | undefined {
   if (url.startsWith("http://") && URL.canParse(url)) return undefined;
