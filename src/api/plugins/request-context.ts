@@ -67,8 +67,11 @@ class Meta implements RequestMeta {
   }
 }
 
-// Keyed by the Request so that hooks which run before `derive` (parse errors, 404s) still find it.
-const metas = new WeakMap<Request, RequestMeta>();
+// On the Request itself, so that hooks which run before `derive` (parse errors, 404s) still find it: a
+// property is written and read in a few ns, where a WeakMap entry per request cost ~80 ns to add and
+// more for the collector to clear (docs/performance.md, "One request pipeline").
+const META = Symbol("gateway.request-meta");
+type WithMeta = Request & { [META]?: RequestMeta };
 
 function newMeta(request: Request, set: AnswerSet | undefined): RequestMeta {
   const requestId = requestIdFrom(request.headers.get("x-request-id"));
@@ -82,18 +85,18 @@ function newMeta(request: Request, set: AnswerSet | undefined): RequestMeta {
     },
   };
   const meta = new Meta(requestId, trace, performance.now(), call, set);
-  metas.set(request, meta);
+  (request as WithMeta)[META] = meta;
   return meta;
 }
 
 /** The request pipeline's first step: the request's id and trace, and where its answer headers go. */
 export function openRequest(request: Request, set: AnswerSet): RequestMeta {
-  return metas.get(request) ?? newMeta(request, set);
+  return (request as WithMeta)[META] ?? newMeta(request, set);
 }
 
 /** The request's meta; one made here (an app without the pipeline) has no answer headers to write. */
 export function requestMeta(request: Request): RequestMeta {
-  return metas.get(request) ?? newMeta(request, undefined);
+  return (request as WithMeta)[META] ?? newMeta(request, undefined);
 }
 
 /** Gives routes the request's id, call context and meta, which the pipeline opened on arrival. */
