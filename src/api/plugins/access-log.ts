@@ -1,10 +1,41 @@
 import type { Logger } from "../../core/logger.ts";
 import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
+import type { Counter, CounterSeries } from "../../core/metrics/registry.ts";
 import { nowMs, SPAN_KIND, type Tracer } from "../../core/tracing/tracer.ts";
 import { upstreamMsOf } from "../../services/call-context.ts";
 import type { RequestMeta } from "./request-context.ts";
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
+
+function kept<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * A counter's series kept per label values, found by nested lookups instead of a joined key per
+ * request. Only for labels with few values: routes (patterns, not paths), statuses, the methods Bun
+ * accepts, cache states.
+ */
+function seriesOf(counter: Counter) {
+  const byFirst = new Map<string, Map<string, Map<string, CounterSeries>>>();
+  return (...labels: [string] | [string, string, string]): CounterSeries => {
+    const [a, b = "", c = ""] = labels;
+    const byThird = kept(
+      kept(byFirst, a, () => new Map()),
+      b,
+      () => new Map(),
+    );
+    return kept(byThird, c, () => counter.series(labels));
+  };
+}
+
+const STATUS_TEXT = new Map<number, string>();
+const statusText = (status: number) => kept(STATUS_TEXT, status, () => String(status));
 
 /** What the request pipeline knows once the answer has gone out. */
 export type AccessLogStep = (request: Request, route: string, status: number, meta: RequestMeta) => void;
@@ -14,10 +45,12 @@ export type AccessLogStep = (request: Request, route: string, status: number, me
  * server span. A step of the request pipeline (pipeline.ts), which also counts requests in flight.
  */
 export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Tracer): AccessLogStep {
+  const requests = seriesOf(metrics.requests);
+  const cacheResults = seriesOf(metrics.cache);
   return (request, route, status, meta) => {
     const ms = performance.now() - meta.startedAt;
     const routeLabel = route || "unmatched";
-    metrics.requests.inc([request.method, routeLabel, String(status)]);
+    requests(request.method, routeLabel, statusText(status)).inc();
     metrics.requestDuration.observe([routeLabel], ms / 1000);
     const { cache } = meta;
     const upstreamMs = upstreamMsOf(meta.call);
@@ -43,7 +76,7 @@ export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Trace
         meta.trace.flags,
       );
     }
-    if (cache) metrics.cache.inc([cache.toLowerCase()]);
+    if (cache) cacheResults(cache.toLowerCase()).inc();
     logger.info("request", {
       request_id: meta.requestId,
       trace_id: meta.trace.traceId,
