@@ -1,12 +1,7 @@
 import { Elysia } from "elysia";
-import { accessLog } from "./api/plugins/access-log.ts";
-import { answerHeaders } from "./api/plugins/answer-headers.ts";
 import { bodyLimit } from "./api/plugins/body-limit.ts";
-import { cors } from "./api/plugins/cors.ts";
-import { deadline } from "./api/plugins/deadline.ts";
-import { hostHeader } from "./api/plugins/host-header.ts";
+import { pipeline } from "./api/plugins/pipeline.ts";
 import { problems } from "./api/plugins/problems.ts";
-import { requestContext } from "./api/plugins/request-context.ts";
 import { docsRoutes } from "./api/routes/docs.ts";
 import { healthRoutes, type Lifecycle } from "./api/routes/health.ts";
 import { loginRoutes } from "./api/routes/login.ts";
@@ -36,14 +31,17 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
     // Elysia otherwise looks for the path from the 12th character on, so `Host: x` made /abcd/metrics
     // route as /metrics: the path is found after `http://` instead, whatever the host's length.
     new Elysia({ name: "gateway", handler: { standardHostname: false } })
-      .use(cors({ origins: services.config.corsOrigins ?? [], credentials: services.config.corsCredentials }))
-      .use(requestContext)
-      .use(deadline(services.config.deadlineMs))
+      .use(
+        pipeline({
+          logger,
+          metrics: services.metrics,
+          tracer: services.tracer,
+          cors: { origins: services.config.corsOrigins ?? [], credentials: services.config.corsCredentials },
+          deadlineMs: services.config.deadlineMs,
+          ...(bodyLimitBytes === undefined ? {} : { bodyLimitBytes }),
+        }),
+      )
       .use(problems(logger, services.metrics))
-      .use(answerHeaders)
-      .use(accessLog(logger, services.metrics, services.tracer))
-      // After the access log, so a refused Host is still counted and logged.
-      .use(hostHeader)
       .use(bodyLimit(bodyLimitBytes))
       .use(docsRoutes(VERSION, services.config.publicUrl))
       .use(healthRoutes(services, lifecycle))

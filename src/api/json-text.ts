@@ -5,8 +5,9 @@ interface Set {
 /**
  * Sends JSON that is already text, as it is. Elysia validates and re-serializes whatever a handler
  * returns unless it is a Response, and rebuilds a returned Response (its body as a stream) whenever
- * `set.headers` is not empty; so the headers gathered so far (request id, CORS) move into this Response
- * and `set.headers` is left empty. The answer-headers plugin adds its own to the Response itself.
+ * `set.headers` is not empty; so the headers gathered so far (request id, CORS, RateLimit and X-Cache,
+ * written when the route stored the outcome on the request meta) move into this Response and
+ * `set.headers` is left empty.
  */
 export function jsonText(text: string, set: Set): Response {
   const headers: Record<string, string> = { "content-type": "application/json" };

@@ -1,5 +1,6 @@
 import type { Server } from "bun";
 import type { AnyElysia } from "elysia";
+import { parseableAuthority } from "./parseable-authority.ts";
 
 export interface ListenOptions {
   hostname: string;
@@ -9,6 +10,9 @@ export interface ListenOptions {
 
 // The host a URL gets when the request's own cannot be put in one; nothing routes or answers by it.
 const SAFE_ORIGIN = "http://localhost";
+const HTTP = "http://";
+// RFC 3986's authority characters (userinfo, reg-name, IP literal, port), one or more.
+const PLAIN_AUTHORITY = /^[A-Za-z0-9._~!$&'()*+,;=:@%[\]-]+$/;
 
 // Bun's last resort, for a throw that escaped the app: still problem+json, and never its HTML page.
 const LAST_RESORT = JSON.stringify({
@@ -23,13 +27,21 @@ const LAST_RESORT = JSON.stringify({
  * one, or with one it rejects, it is the bare target (`/x`); with `Host: [` it is `http://[/x`, which no
  * URL parser takes; for CONNECT it is the authority (`example.com:443`). The app finds the path after
  * `http://` and parses the URL in places, so every other shape is rewritten to the same path on a safe
- * origin. (A rejected Host itself is then refused by the host-header plugin.)
+ * origin. (A rejected Host itself is then refused by the request pipeline (plugins/pipeline.ts).)
  */
 export function routableUrl(url: string): string | undefined {
-  if (url.startsWith("http://") && URL.canParse(url)) return undefined;
-  if (url.startsWith("/")) return SAFE_ORIGIN + url;
-  const slash = url.startsWith("http://") ? url.indexOf("/", "http://".length) : -1;
-  return SAFE_ORIGIN + (slash === -1 ? "/" : url.slice(slash));
+  if (url.startsWith("http://")) {
+    const slash = url.indexOf("/", HTTP.length);
+    const authority = slash === -1 ? "" : url.slice(HTTP.length, slash);
+    // The common shape, `http://host/...`: its authority's answer is remembered, so no URL is parsed per
+    // request. An authority with anything else in it (a tab or newline, which the parser drops; a
+    // backslash, which it reads as `/`; `?`, `#`), or none, can make the path part of the host: only
+    // the whole URL can say.
+    const parses = PLAIN_AUTHORITY.test(authority) ? parseableAuthority(authority) : URL.canParse(url);
+    if (parses) return undefined;
+    return SAFE_ORIGIN + (slash === -1 ? "/" : url.slice(slash));
+  }
+  return SAFE_ORIGIN + (url.startsWith("/") ? url : "/");
 }
 
 /**

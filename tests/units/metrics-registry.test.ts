@@ -9,6 +9,23 @@ const byName = (families: Family[], name: string) => {
   return f;
 };
 
+describe("a counter's kept series", () => {
+  test("counts into the same series as inc with the same labels, and into no other", () => {
+    const counter = new Counter("t_total", "T", ["method", "status"]);
+    const ok = counter.series(["GET", "200"]);
+    ok.inc();
+    counter.inc(["GET", "200"]);
+    ok.inc(3);
+    counter.series(["GET", "500"]).inc();
+    expect(counter.get(["GET", "200"])).toBe(5);
+    expect(counter.get(["GET", "500"])).toBe(1);
+    expect(counter.lines()).toEqual([
+      't_total{method="GET",status="200"} 5',
+      't_total{method="GET",status="500"} 1',
+    ]);
+  });
+});
+
 describe("the metrics registry's exposition text", () => {
   test("counters, collected gauges and counters: HELP and TYPE first, one group each, values as counted", () => {
     const registry = new Registry();

@@ -2,7 +2,6 @@ import { Elysia } from "elysia";
 import type { Caller } from "../../models/caller.ts";
 import type { AuthService } from "../../services/auth-service.ts";
 import { type LimitDecision, Limiter } from "../../services/limiter.ts";
-import { answerHeaders } from "./answer-headers.ts";
 import { type RequestMeta, requestMeta } from "./request-context.ts";
 
 /**
@@ -11,7 +10,7 @@ import { type RequestMeta, requestMeta } from "./request-context.ts";
  * limits itself (search, which also counts the day quota). Both run in the transform phase, before
  * input validation, so a client without a valid token learns nothing about the input (401 first).
  * What the limiter decided goes on the request meta before a refusal is thrown, so the RateLimit
- * headers (answer-headers plugin) follow from it on success and on error alike.
+ * headers (written when it is stored, request-context.ts) follow from it on success and on error alike.
  */
 export function authentication(auth: AuthService, limiter: Limiter) {
   // Not an async helper awaited by each hook: one async frame per request is what a hook must pay.
@@ -25,7 +24,6 @@ export function authentication(auth: AuthService, limiter: Limiter) {
   const callerOf = (request: Request) => requestMeta(request).caller as Caller;
   const security = [{ bearer: [] }, { oauth2: [] }];
   return new Elysia({ name: "authentication" })
-    .use(answerHeaders)
     .macro({
       auth: {
         async transform({ request }) {

@@ -24,17 +24,19 @@ async function readLimited(request: Request, limit: number): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** A declared Content-Length over the limit is refused on arrival, before anything is read. */
+export function checkDeclaredLength(request: Request, limit: number): void {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > limit) throw new PayloadTooLarge(limit);
+}
+
 /**
  * Bodies are read by us, not by the framework, so that a body over the limit is refused while it
- * streams in (a declared Content-Length is refused before reading anything), and so that parse failures
- * name what was wrong.
+ * streams in, and so that parse failures name what was wrong. The declared length is checked by the
+ * request pipeline (`checkDeclaredLength`), which must be given the same limit.
  */
 export function bodyLimit(limit = DEFAULT_BODY_LIMIT, formPaths: ReadonlySet<string> = FORM_PATHS) {
   return new Elysia({ name: "body-limit", seed: limit })
-    .onRequest(({ request }) => {
-      const declared = Number(request.headers.get("content-length"));
-      if (declared > limit) throw new PayloadTooLarge(limit);
-    })
     .onParse(async ({ request, contentType }) => {
       const type = contentType.split(";")[0]?.trim().toLowerCase() ?? "";
       const text = await readLimited(request, limit);

@@ -126,7 +126,7 @@ export function problems(logger: Logger, metrics?: GatewayMetrics) {
       mapped = new OAuthError(mapped.oauth, fields ? `${mapped.message} ${fields}` : mapped.message);
     }
     set.status = mapped.status;
-    // The RateLimit headers of a request the limiter decided on come from the answer-headers plugin.
+    // The RateLimit headers of a request the limiter decided on are in `set` already (request-context.ts).
     if (mapped instanceof OAuthError) {
       Object.assign(set.headers, mapped.headers, { "content-type": "application/json" });
       return JSON.stringify({ error: mapped.code, error_description: mapped.message });

@@ -4,57 +4,103 @@ import type { Caller } from "../../models/caller.ts";
 import type { CallContext } from "../../services/call-context.ts";
 import type { LimitDecision } from "../../services/limiter.ts";
 import type { CacheState } from "../../services/search-service.ts";
+import { rateLimitHeaders } from "../rate-limit-headers.ts";
 
 /** What the gateway knows about one request, from its first hook to its access-log line. */
 export interface RequestMeta {
-  requestId: string;
-  trace: TraceContext;
-  startedAt: number;
-  call: CallContext;
+  readonly requestId: string;
+  readonly trace: TraceContext;
+  readonly startedAt: number;
+  readonly call: CallContext;
   userId?: string;
   plan?: string;
   /** The authenticated caller, once the auth plugin has resolved one. */
   caller?: Caller;
   /**
    * What the limiter decided, stored as soon as a service returns it, before anything is thrown: so a
-   * 429 or any later error still reports it. The answer-headers plugin turns it into RateLimit headers.
+   * 429 or any later error still reports it. Storing it writes the RateLimit headers.
    */
-  limits?: LimitDecision;
+  limits?: LimitDecision | undefined;
   /** Where a search's answer came from: X-Cache, the access log and the cache metrics. */
-  cache?: CacheState;
+  cache?: CacheState | undefined;
 }
 
-// Keyed by the Request so that hooks which run before `derive` (parse errors, 404s) still find it.
-const metas = new WeakMap<Request, RequestMeta>();
+/** The part of Elysia's context that becomes the answer's headers (a route may replace `headers`). */
+export interface AnswerSet {
+  headers: Record<string, unknown>;
+}
 
-export function requestMeta(request: Request): RequestMeta {
-  let meta = metas.get(request);
-  if (!meta) {
-    const requestId = requestIdFrom(request.headers.get("x-request-id"));
-    const trace = traceFrom(request.headers.get("traceparent"));
-    meta = {
-      requestId,
-      trace,
-      startedAt: performance.now(),
-      // Only a backend call reads it, and a hit makes none.
-      call: {
-        requestId,
-        trace,
-        get traceparent() {
-          return traceparent(trace);
-        },
-      },
-    };
-    metas.set(request, meta);
+/**
+ * The answer headers are written when the services' outcome is stored, onto the request's own `set`:
+ * from there a route's value, a route's own Response (json-text.ts copies them) and an error's
+ * problem+json all carry them, and no map-response hook has to run on every answer to look for them.
+ */
+class Meta implements RequestMeta {
+  userId?: string;
+  plan?: string;
+  caller?: Caller;
+  #limits: LimitDecision | undefined;
+  #cache: CacheState | undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly trace: TraceContext,
+    readonly startedAt: number,
+    readonly call: CallContext,
+    private readonly set: AnswerSet | undefined,
+  ) {}
+
+  get limits(): LimitDecision | undefined {
+    return this.#limits;
   }
+  set limits(decision: LimitDecision | undefined) {
+    this.#limits = decision;
+    if (decision && this.set) Object.assign(this.set.headers, rateLimitHeaders(decision));
+  }
+
+  get cache(): CacheState | undefined {
+    return this.#cache;
+  }
+  set cache(state: CacheState | undefined) {
+    this.#cache = state;
+    if (state && this.set) this.set.headers["x-cache"] = state;
+  }
+}
+
+// On the Request itself, so that hooks which run before `derive` (parse errors, 404s) still find it: a
+// property is written and read in a few ns, where a WeakMap entry per request cost ~80 ns to add and
+// more for the collector to clear (docs/performance.md, "One request pipeline").
+const META = Symbol("gateway.request-meta");
+type WithMeta = Request & { [META]?: RequestMeta };
+
+function newMeta(request: Request, set: AnswerSet | undefined): RequestMeta {
+  const requestId = requestIdFrom(request.headers.get("x-request-id"));
+  const trace = traceFrom(request.headers.get("traceparent"));
+  // Only a backend call reads the traceparent, and a hit makes none.
+  const call: CallContext = {
+    requestId,
+    trace,
+    get traceparent() {
+      return traceparent(trace);
+    },
+  };
+  const meta = new Meta(requestId, trace, performance.now(), call, set);
+  (request as WithMeta)[META] = meta;
   return meta;
 }
 
-/** Gives every request an id (the client's when sane) and a W3C trace context; echoes the id back. */
+/** The request pipeline's first step: the request's id and trace, and where its answer headers go. */
+export function openRequest(request: Request, set: AnswerSet): RequestMeta {
+  return (request as WithMeta)[META] ?? newMeta(request, set);
+}
+
+/** The request's meta; one made here (an app without the pipeline) has no answer headers to write. */
+export function requestMeta(request: Request): RequestMeta {
+  return (request as WithMeta)[META] ?? newMeta(request, undefined);
+}
+
+/** Gives routes the request's id, call context and meta, which the pipeline opened on arrival. */
 export const requestContext = new Elysia({ name: "request-context" })
-  .onRequest(({ request, set }) => {
-    set.headers["x-request-id"] = requestMeta(request).requestId;
-  })
   .derive({ as: "global" }, ({ request }) => {
     const meta = requestMeta(request);
     return { requestId: meta.requestId, call: meta.call, meta };
