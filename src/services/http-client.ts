@@ -2,6 +2,7 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { settings } from "../core/config/settings.ts";
 import type { Tracer } from "../core/tracing/tracer.ts";
+import type { ContractReader } from "../models/contract-reader.ts";
 import type { CallContext } from "./call-context.ts";
 import { ContractError, HTTPError, NetworkError, TimeoutError, type UpstreamRequest } from "./errors.ts";
 import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
@@ -28,8 +29,11 @@ export interface JsonCall<T extends TSchema> {
   path: string;
   body?: unknown;
   ctx: CallContext;
-  /** Checks a 2xx answer; the result is typed by the schema. */
-  schema: TypeCheck<T>;
+  /**
+   * Checks a 2xx answer; the result is typed by the schema. A ContractReader also drops the fields the
+   * schema does not name, in the same pass.
+   */
+  schema: TypeCheck<T> | ContractReader<T>;
   /** Asked when the attempt timed out: true if that was the gateway's own load (see Verdict "overload"). */
   overloaded?: () => boolean;
 }
@@ -215,6 +219,12 @@ function checked<T extends TSchema>(
     data = JSON.parse(text);
   } catch {
     throw new ContractError(request, response, "answered with a body that is not valid JSON");
+  }
+  if ("read" in schema) {
+    const read = schema.read(data);
+    if (read !== undefined) return read;
+    const where = schema.firstError(data);
+    throw new ContractError(request, response, `answered with JSON that does not match its contract${where}`);
   }
   if (!schema.Check(data)) {
     const first = schema.Errors(data).First();

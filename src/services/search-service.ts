@@ -1,7 +1,7 @@
 import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
 import type { Caller } from "../models/caller.ts";
 import { queryLengthFits, searchedQuery } from "../models/query-text.ts";
-import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from "../models/search.ts";
+import { CATEGORY_PATTERN, QUERY_MAX_LENGTH } from "../models/search.ts";
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
 import { type LimitDecision, Limiter } from "./limiter.ts";
@@ -134,36 +134,16 @@ export class SearchService {
   /** The shared part of the answer, as the JSON text that is cached and sent. */
   async #fetch(key: string, search: NormalizedSearch, ctx: CallContext): Promise<string> {
     const reply = await this.aggregator.search({ request_id: ctx.requestId, ...search }, ctx);
+    // The reply holds only the contract's fields, checked (the clients read it with the contract's
+    // reader), so it is used as it is; the plan's clamp holds even if the Aggregator sends more than asked.
+    const { results, sources } = reply;
     const shared: SharedAnswer = {
       limit: search.limit,
-      // The plan's clamp holds even if the Aggregator sends more than asked.
-      results: reply.results.slice(0, search.limit).map(toProduct),
+      results: results.length > search.limit ? results.slice(0, search.limit) : results,
     };
-    if (reply.sources) shared.sources = reply.sources.map(toSource);
+    if (sources) shared.sources = sources;
     return this.cache.save(key, shared);
   }
-}
-
-/**
- * Only the contract's fields: the schema check lets extra properties through, and whatever a backend adds
- * must not reach clients, the cache or the CLI's --json output.
- */
-export function toProduct(p: Product): Product {
-  const product: Product = {
-    id: p.id,
-    title: p.title,
-    price: p.price,
-    currency: p.currency,
-    url: p.url,
-    source: p.source,
-  };
-  if (p.image_url !== undefined) product.image_url = p.image_url;
-  if (p.rating !== undefined) product.rating = p.rating;
-  return product;
-}
-
-function toSource(s: Source): Source {
-  return { name: s.name, ok: s.ok, took_ms: s.took_ms };
 }
 
 /** A stored or shared answer, made this caller's: their request id and their spelling of the query. */

@@ -1,18 +1,18 @@
 import { type ChannelOptions, Client, credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { settings } from "../../core/config/settings.ts";
 import {
   type SearchResponseMessage,
   searchMethod,
   searchResponseFromMessage,
 } from "../../models/aggregator-grpc.ts";
+import { compileReader } from "../../models/contract-reader.ts";
 import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../../models/search.ts";
 import type { CallContext } from "../call-context.ts";
 import { type CallPolicy, callPolicy, resilientCall, type Verdict } from "../resilience/policy.ts";
 import { GrpcContractError, GrpcStatusError } from "./grpc-errors.ts";
 import type { AggregatorClient, AggregatorClientOptions } from "./types.ts";
 
-const checkSearch = TypeCompiler.Compile(AggregatorSearchResponse);
+const readSearch = compileReader(AggregatorSearchResponse);
 const SEARCH = searchMethod.path;
 
 // The status codes of a server working as specified but refusing this call (HTTP's 4xx): they neither
@@ -119,12 +119,12 @@ export class GrpcAggregatorClient implements AggregatorClient {
       );
     });
     const answer = message == null ? undefined : searchResponseFromMessage(message);
-    if (!checkSearch.Check(answer)) {
-      const first = answer === undefined ? undefined : checkSearch.Errors(answer).First();
-      const where = first ? ` (${first.path || "/"}: ${first.message})` : "";
+    const read = readSearch.read(answer);
+    if (read === undefined) {
+      const where = answer === undefined ? "" : readSearch.firstError(answer);
       throw new GrpcContractError(SEARCH, `answered with a message that does not match its contract${where}`);
     }
-    return answer;
+    return read;
   }
 
   #failure(error: ServiceError): Error {

@@ -1,10 +1,11 @@
-import { TypeCompiler } from "@sinclair/typebox/compiler";
+import { compileReader } from "../../models/contract-reader.ts";
 import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../../models/search.ts";
 import type { CallContext } from "../call-context.ts";
 import { JsonClient, type JsonClientOptions } from "../http-client.ts";
 import type { AggregatorClient } from "./types.ts";
 
-const checkSearch = TypeCompiler.Compile(AggregatorSearchResponse);
+// Checked and pruned to the contract's fields in one pass: what comes back holds nothing unchecked.
+const readSearch = compileReader(AggregatorSearchResponse);
 
 export class HttpAggregatorClient implements AggregatorClient {
   readonly #http: JsonClient;
@@ -14,7 +15,7 @@ export class HttpAggregatorClient implements AggregatorClient {
   }
 
   search(request: AggregatorSearchRequest, ctx: CallContext): Promise<AggregatorSearchResponse> {
-    return this.#http.call({ method: "POST", path: "/v1/search", body: request, ctx, schema: checkSearch });
+    return this.#http.call({ method: "POST", path: "/v1/search", body: request, ctx, schema: readSearch });
   }
 
   health(ctx: CallContext): Promise<void> {
