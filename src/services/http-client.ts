@@ -56,6 +56,12 @@ function classifyHttp(error: unknown, cutByDeadline: boolean): Verdict {
   return "failure";
 }
 
+/** A timeout is `overload` when the caller says the load was its own (see Verdict). */
+function classifyCall(error: unknown, cutByDeadline: boolean, call: JsonCall<TSchema>): Verdict {
+  if (call.overloaded && error instanceof TimeoutError && call.overloaded()) return "overload";
+  return classifyHttp(error, cutByDeadline);
+}
+
 /**
  * A small JSON-over-HTTP client shared by the backend clients. Bun's fetch keeps connections alive per
  * origin, so reusing one client object keeps the pool warm. Each call: the circuit breaker's say, a
@@ -77,17 +83,12 @@ export class JsonClient {
   }
 
   call<T extends TSchema>(call: JsonCall<T>): Promise<Static<T>> {
-    const { overloaded } = call;
-    return resilientCall(
-      this.#policy,
-      call.ctx,
-      (timeoutMs, traceparent) => this.#once(call, timeoutMs, traceparent),
-      overloaded
-        ? (error, cut) =>
-            error instanceof TimeoutError && overloaded() ? "overload" : classifyHttp(error, cut)
-        : classifyHttp,
-    );
+    return resilientCall(this.#policy, call.ctx, this.#attempt, classifyCall, call) as Promise<Static<T>>;
   }
+
+  // One function for every call, given the call as its argument: no closure per call.
+  readonly #attempt = (timeoutMs: number, traceparent: string | undefined, call: JsonCall<TSchema>) =>
+    this.#once(call, timeoutMs, traceparent);
 
   /**
    * A health check: GET `path`, 2xx JSON object within `timeoutMs`. It bypasses the breaker and retries,
