@@ -35,6 +35,12 @@ export interface Served {
   cache: CacheState;
 }
 
+interface Load {
+  key: string;
+  search: NormalizedSearch;
+  ctx: CallContext;
+}
+
 /** Used when the client names no limit; still clamped to the plan's maximum. */
 export const DEFAULT_LIMIT = 20;
 const CATEGORY = new RegExp(CATEGORY_PATTERN);
@@ -116,7 +122,7 @@ export class SearchService {
       // A load this call starts is bounded by its own deadline already (the client's timeouts are cut to
       // it); one it joins runs under the first caller's, so waiting for it is raced against this one's.
       const joins = this.cache.joins(key);
-      const load = this.cache.coalesce(key, () => this.#fetch(key, search, ctx));
+      const load = this.cache.coalesce(key, this.#load, { key, search, ctx });
       const fetched = await (joins ? withinDeadline(ctx, load) : load);
       return { answer: answer(fetched, search, ctx, false), cache: "MISS" };
     } catch (error) {
@@ -130,6 +136,9 @@ export class SearchService {
   async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchAnswer> {
     return (await this.serve(await this.admit(input, caller), ctx)).answer;
   }
+
+  // One function for every load, given what it needs as its argument.
+  readonly #load = (load: Load) => this.#fetch(load.key, load.search, load.ctx);
 
   /** The shared part of the answer, as the JSON text that is cached and sent. */
   async #fetch(key: string, search: NormalizedSearch, ctx: CallContext): Promise<string> {
