@@ -130,19 +130,21 @@ export class JsonClient {
         await response.body?.cancel().catch(() => {});
         throw new ContractError(request, response, `answered with content type "${type}", not JSON`);
       }
-      // A declared length within the limit is read in one go (Bun stops at the declared length).
+      // A declared length within the limit is read in one go (Bun stops at the declared length), parsed
+      // from the bytes: no string of the whole body is made only to be parsed and dropped.
       const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-      let text: string;
+      let data: unknown;
       if (declared >= 0 && declared <= this.#maxBody) {
         try {
-          text = await response.text();
+          data = await response.json();
         } catch (error) {
+          if (error instanceof SyntaxError) throw notJson(request, response);
           throw this.#wrap(request, error, timeoutMs);
         }
       } else {
-        text = await this.#readLimited(request, response, timeoutMs, declared);
+        data = parsed(await this.#readLimited(request, response, timeoutMs, declared), request, response);
       }
-      return checked(call.schema, text, request, response);
+      return checked(call.schema, data, request, response);
     } finally {
       clearTimeout(timer);
     }
@@ -213,19 +215,25 @@ export class JsonClient {
   }
 }
 
-/** The body as JSON matching `schema`, or a ContractError saying where it does not. */
+function notJson(request: UpstreamRequest, response: Response): ContractError {
+  return new ContractError(request, response, "answered with a body that is not valid JSON");
+}
+
+function parsed(text: string, request: UpstreamRequest, response: Response): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw notJson(request, response);
+  }
+}
+
+/** The parsed body if it matches `schema` (read by it, for a ContractReader), or a ContractError saying where not. */
 function checked<T extends TSchema>(
   schema: JsonCall<T>["schema"],
-  text: string,
+  data: unknown,
   request: UpstreamRequest,
   response: Response,
 ): Static<T> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new ContractError(request, response, "answered with a body that is not valid JSON");
-  }
   if ("read" in schema) {
     const read = schema.read(data);
     if (read !== undefined) return read;
