@@ -144,7 +144,8 @@ export class SearchCache {
     // A partial answer (some source failed) would keep serving the gap long after the source is back.
     if (value.sources?.some((source) => !source.ok)) return text;
     try {
-      await this.store.set(key, text, this.#ttlMs + this.#staleMs);
+      const stored = this.store.set(key, text, this.#ttlMs + this.#staleMs);
+      if (stored instanceof Promise) await stored;
     } catch (error) {
       this.#report(error);
     }

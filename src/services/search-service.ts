@@ -101,7 +101,9 @@ export class SearchService {
     } catch (error) {
       invalid = error;
     }
-    const limits = await this.limiter.check(caller, search ? "search" : "request");
+    // Awaited only when it is a promise (a Redis store): an await of a plain value still costs a turn.
+    const checked = this.limiter.check(caller, search ? "search" : "request");
+    const limits = checked instanceof Promise ? await checked : checked;
     return search ? { limits, search } : { limits, invalid };
   }
 
@@ -116,7 +118,8 @@ export class SearchService {
     if (!search) throw admission.invalid;
 
     const key = SearchCache.key(search);
-    const hit = await this.cache.lookup(key);
+    const looked = this.cache.lookup(key);
+    const hit = looked instanceof Promise ? await looked : looked;
     if (hit?.state === "fresh") return { answer: answer(hit.text, search, ctx, true), cache: "HIT" };
     try {
       // A load this call starts is bounded by its own deadline already (the client's timeouts are cut to
