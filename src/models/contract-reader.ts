@@ -20,10 +20,17 @@ export interface ContractReader<T extends TSchema> {
 }
 
 const INVALID = Symbol("invalid");
+const EXTRA = Symbol("extra");
 
 interface Emitter {
   constants: unknown[];
   names: number;
+  /**
+   * Copy: build the value from its checked fields. Check: build nothing, but note in `extra` whether any
+   * object holds a key the schema does not name (then the caller copies; otherwise the value is already
+   * exactly the contract's and is returned as it is, allocating nothing).
+   */
+  copy: boolean;
 }
 
 function constant(emitter: Emitter, value: unknown): string {
@@ -50,14 +57,15 @@ function emit(schema: TSchema, source: string, emitter: Emitter, lines: string[]
         lines.push(`if (${source}.length < ${Number(schema.minItems)}) ${fail}`);
       if (schema.maxItems !== undefined)
         lines.push(`if (${source}.length > ${Number(schema.maxItems)}) ${fail}`);
-      const out = local(emitter, "a");
+      const out = emitter.copy ? local(emitter, "a") : source;
       const index = local(emitter, "i");
       const item = local(emitter, "e");
-      lines.push(`const ${out} = [];`);
+      if (emitter.copy) lines.push(`const ${out} = [];`);
       lines.push(`for (let ${index} = 0; ${index} < ${source}.length; ${index}++) {`);
       lines.push(`const ${item} = ${source}[${index}];`);
       const read = emit(items, item, emitter, lines);
-      lines.push(`${out}.push(${read});`, "}");
+      if (emitter.copy) lines.push(`${out}.push(${read});`);
+      lines.push("}");
       return out;
     }
     case "String":
@@ -111,13 +119,15 @@ function emit(schema: TSchema, source: string, emitter: Emitter, lines: string[]
     case "Union": {
       // Each branch is a reader of its own; the first that reads the value wins, as in TypeBox.
       const branches = (schema.anyOf as TSchema[]).map((branch) =>
-        constant(emitter, compileFunction(branch)),
+        constant(emitter, compileFunction(branch, emitter.copy)),
       );
       const out = local(emitter, "u");
       lines.push(`let ${out} = k.INVALID;`);
       for (const branch of branches) lines.push(`if (${out} === k.INVALID) ${out} = ${branch}(${source});`);
       lines.push(`if (${out} === k.INVALID) ${fail}`);
-      return out;
+      if (emitter.copy) return out;
+      lines.push(`if (${out} === k.EXTRA) extra = true;`);
+      return source;
     }
     default:
       throw new TypeError(`contract reader: unsupported schema kind "${String(schema[Kind])}"`);
@@ -146,43 +156,59 @@ function emitObject(schema: TSchema, source: string, emitter: Emitter, lines: st
   );
   const required = new Set<string>(schema.required ?? []);
   const out = local(emitter, "o");
+  const present = local(emitter, "n");
   const assigned: string[] = [];
+  lines.push(`let ${present} = 0;`);
   for (const [key, property] of Object.entries(schema.properties as Record<string, TSchema>)) {
     const name = JSON.stringify(key);
     const value = local(emitter, "p");
     lines.push(`const ${value} = ${source}[${name}];`);
     if (required.has(key)) {
-      lines.push(`if (${value} === undefined) return k.INVALID;`);
+      lines.push(`if (${value} === undefined) return k.INVALID;`, `${present}++;`);
       assigned.push(`${out}[${name}] = ${emit(property, value, emitter, lines)};`);
     } else {
       // Absent and undefined are the same to TypeBox's default policy (and JSON has no undefined).
       const inner: string[] = [];
       const read = emit(property, value, emitter, inner);
-      lines.push(`let ${value}r;`, `if (${value} !== undefined) {`, ...inner, `${value}r = ${read};`, "}");
+      lines.push(`let ${value}r;`, `if (${value} !== undefined) {`, ...inner, `${value}r = ${read};`);
+      lines.push(`${present}++;`, "}");
       assigned.push(`if (${value}r !== undefined) ${out}[${name}] = ${value}r;`);
     }
+  }
+  if (!emitter.copy) {
+    // Any key besides the named ones, own or inherited-enumerable (`__proto__` from JSON.parse is own).
+    const key = local(emitter, "q");
+    lines.push(
+      `if (!extra) { for (const ${key} in ${source}) ${present}--; if (${present} !== 0) extra = true; }`,
+    );
+    return source;
   }
   // Built only once everything is checked, in the schema's key order, from the checked values alone.
   lines.push(`const ${out} = {};`, ...assigned);
   return out;
 }
 
-function compileFunction(schema: TSchema): (value: unknown) => unknown {
-  const emitter: Emitter = { constants: [], names: 0 };
+/** Copy mode: the copy or INVALID. Check mode: the value itself, EXTRA or INVALID. */
+function compileFunction(schema: TSchema, copy: boolean): (value: unknown) => unknown {
+  const emitter: Emitter = { constants: [], names: 0, copy };
   const lines: string[] = [];
   const out = emit(schema, "value", emitter, lines);
-  const k = Object.assign(emitter.constants, { INVALID, codePointsWithin });
-  const body = `return function read(value) {\n${lines.join("\n")}\nreturn ${out};\n}`;
+  const k = Object.assign(emitter.constants, { INVALID, EXTRA, codePointsWithin });
+  const result = copy ? out : "extra ? k.EXTRA : value";
+  const body = `return function read(value) {\nlet extra = false;\n${lines.join("\n")}\nreturn ${result};\n}`;
   return new Function("k", body)(k) as (value: unknown) => unknown;
 }
 
 export function compileReader<T extends TSchema>(schema: T): ContractReader<T> {
-  const read = compileFunction(schema);
+  const exact = compileFunction(schema, false);
+  const copy = compileFunction(schema, true);
   let check: TypeCheck<T> | undefined;
   return {
     read: (value) => {
-      const result = read(value);
-      return result === INVALID ? undefined : (result as Static<T>);
+      const result = exact(value);
+      if (result === INVALID) return undefined;
+      // The common case, an answer with the contract's fields only, is passed on without a copy.
+      return (result === EXTRA ? copy(value) : result) as Static<T>;
     },
     firstError: (value) => {
       check ??= TypeCompiler.Compile(schema);

@@ -101,7 +101,9 @@ describe("the contract reader", () => {
         if (read === undefined) return;
         accepted += 1;
         expect(read).toEqual(projection(value as Record<string, unknown>) as never);
-        expect(read).not.toBe(value);
+        // Without a field outside the contract the answer is passed on as it is, otherwise copied.
+        const keys = JSON.stringify(value).length === JSON.stringify(read).length;
+        expect(read === value).toBe(keys);
       }),
       { numRuns: 4000 },
     );
