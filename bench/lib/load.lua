@@ -16,6 +16,7 @@ function setup(thread)
 end
 
 function init(args)
+  run_id = os.time()
   non2xx = 0
   cache_hits = 0
   cache_answers = 0
@@ -32,7 +33,9 @@ function request()
   elseif mode == "zipf" then
     query = queries[(counter - 1) % #queries + 1]
   else
-    query = "q" .. tid .. "x" .. counter
+    -- The run's start second keeps queries apart between runs: a target's warm-up and rounds are seconds
+    -- apart, and without it each run replayed the last one's queries, which its cache could still hold.
+    query = "q" .. run_id .. "x" .. tid .. "x" .. counter
   end
   return wrk.format("GET", "/search?query=" .. query, { ["authorization"] = "Bearer " .. token })
 end
