@@ -350,6 +350,61 @@ describe("untrusted answers", () => {
   });
 });
 
+describe("untrusted answers, read in one pass", () => {
+  const product = {
+    id: "x1",
+    title: "T",
+    price: 1,
+    currency: "USD",
+    url: "https://s.example/1",
+    source: "s",
+  };
+  const answerWith = (results: unknown[], sources: unknown[]) =>
+    aggregator.behave(async (request) => {
+      if (request.method === "GET") return Response.json({ status: "ok" });
+      const { request_id } = (await request.json()) as { request_id: string };
+      // Raw text, so a `__proto__` key arrives as JSON.parse makes it: an own property.
+      const body = JSON.stringify({ request_id, results, sources }).replace(
+        '"results"',
+        '"__proto__":{"polluted":1},"results"',
+      );
+      return new Response(body, { headers: { "content-type": "application/json" } });
+    });
+
+  test("extra fields at every depth, and another type's field names, are not in the answer or the cache", async () => {
+    answerWith(
+      [{ ...product, name: "<b>", ok: { script: "<img onerror>" }, results: [1] }],
+      [{ name: "s", ok: true, took_ms: 1, id: "<i>", url: "javascript:alert(1)" }],
+    );
+    const { search } = await gateway({});
+    const first = await search("one-pass extras");
+    const second = await search("one-pass extras");
+    expect([first.status, second.headers.get("x-cache")]).toEqual([200, "HIT"]);
+    for (const result of [first, second]) {
+      const body = result.body as Record<string, unknown>;
+      expect(body.results).toEqual([product]);
+      expect(body.sources).toEqual([{ name: "s", ok: true, took_ms: 1 }]);
+      expect(JSON.stringify(body)).not.toMatch(/<b>|onerror|<i>|javascript|polluted|__proto__/);
+    }
+    aggregator.behave(aggregatorAnswer());
+  });
+
+  test("a bad value is still a 502, nested or at the top", async () => {
+    const { search } = await gateway({ cacheTtl: 0 });
+    for (const [results, sources] of [
+      [[{ ...product, url: "javascript:alert(1)" }], []],
+      [[{ ...product, rating: 6 }], []],
+      [[{ ...product, title: { html: "<b>" } }], []],
+      [[product], [{ name: "s", ok: "yes", took_ms: 1 }]],
+      [Array.from({ length: 1001 }, () => product), []],
+    ] as const) {
+      answerWith([...results], [...sources]);
+      expect((await search("one-pass bad value")).status).toBe(502);
+    }
+    aggregator.behave(aggregatorAnswer());
+  });
+});
+
 describe("user lookups", () => {
   test("with the Users service down, a user seen within the stale TTL still gets through", async () => {
     users.behave(forwardTo(backends.users.url));

@@ -20,6 +20,7 @@ function setup(thread)
 end
 
 function init(args)
+  run_id = os.time()
   non2xx = 0
   cache_hits = 0
   cache_answers = 0

@@ -182,10 +182,13 @@ export function readSearchQuery(query: Record<string, unknown>, url: string): vo
   coerceSearchQuery(query);
 }
 
+// A pattern, not `format: "date"`: the Aggregator contract's reader compiles patterns and refuses formats,
+// so what it accepts never depends on a format registry.
 export const RateDate = t.String({
-  format: "date",
+  pattern: "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$",
   maxLength: 10,
-  description: "Date of the currency rate table the Aggregator converted with; only when it converted",
+  description:
+    "Date (RFC 3339 full-date) of the currency rate table the Aggregator converted with; only when it converted",
 });
 
 /** What the gateway answers: the Aggregator's answer within the Aggregator contract's bounds. */

@@ -2,6 +2,7 @@ import { type Static, type TSchema, Type } from "@sinclair/typebox";
 import { type TypeCheck, TypeCompiler } from "@sinclair/typebox/compiler";
 import { settings } from "../core/config/settings.ts";
 import type { Tracer } from "../core/tracing/tracer.ts";
+import type { ContractReader } from "../models/contract-reader.ts";
 import type { CallContext } from "./call-context.ts";
 import { ContractError, HTTPError, NetworkError, TimeoutError, type UpstreamRequest } from "./errors.ts";
 import type { CircuitBreaker } from "./resilience/circuit-breaker.ts";
@@ -28,8 +29,11 @@ export interface JsonCall<T extends TSchema> {
   path: string;
   body?: unknown;
   ctx: CallContext;
-  /** Checks a 2xx answer; the result is typed by the schema. */
-  schema: TypeCheck<T>;
+  /**
+   * Checks a 2xx answer; the result is typed by the schema. A ContractReader also drops the fields the
+   * schema does not name, in the same pass.
+   */
+  schema: TypeCheck<T> | ContractReader<T>;
   /** Asked when the attempt timed out: true if that was the gateway's own load (see Verdict "overload"). */
   overloaded?: () => boolean;
 }
@@ -65,6 +69,17 @@ function classifyHttp(error: unknown, cutByDeadline: boolean): Verdict {
   return "failure";
 }
 
+/** A module-level function, so that arming a call's timer makes no closure. */
+function timedOut(abort: AbortController): void {
+  abort.abort(new DOMException("timed out", "TimeoutError"));
+}
+
+/** A timeout is `overload` when the caller says the load was its own (see Verdict). */
+function classifyCall(error: unknown, cutByDeadline: boolean, call: JsonCall<TSchema>): Verdict {
+  if (call.overloaded && error instanceof TimeoutError && call.overloaded()) return "overload";
+  return classifyHttp(error, cutByDeadline);
+}
+
 /**
  * A small JSON-over-HTTP client shared by the backend clients. Bun's fetch keeps connections alive per
  * origin, so reusing one client object keeps the pool warm. Each call: the circuit breaker's say, a
@@ -86,17 +101,12 @@ export class JsonClient {
   }
 
   call<T extends TSchema>(call: JsonCall<T>): Promise<Static<T>> {
-    const { overloaded } = call;
-    return resilientCall(
-      this.#policy,
-      call.ctx,
-      (timeoutMs, traceparent) => this.#once(call, timeoutMs, traceparent),
-      overloaded
-        ? (error, cut) =>
-            error instanceof TimeoutError && overloaded() ? "overload" : classifyHttp(error, cut)
-        : classifyHttp,
-    );
+    return resilientCall(this.#policy, call.ctx, this.#attempt, classifyCall, call) as Promise<Static<T>>;
   }
+
+  // One function for every call, given the call as its argument: no closure per call.
+  readonly #attempt = (timeoutMs: number, traceparent: string | undefined, call: JsonCall<TSchema>) =>
+    this.#once(call, timeoutMs, traceparent);
 
   /**
    * A health check: GET `path`, 2xx JSON object within `timeoutMs`. It bypasses the breaker and retries,
@@ -116,7 +126,7 @@ export class JsonClient {
     // Not AbortSignal.timeout: its timer outlives a call that answered in time (by the whole timeout, so
     // tens of thousands of armed timers under load); this one is disarmed once the body has been read.
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new DOMException("timed out", "TimeoutError")), timeoutMs);
+    const timer = setTimeout(timedOut, timeoutMs, abort);
     try {
       let response: Response;
       try {
@@ -134,19 +144,21 @@ export class JsonClient {
         await response.body?.cancel().catch(() => {});
         throw new ContractError(request, response, `answered with content type "${type}", not JSON`);
       }
-      // A declared length within the limit is read in one go (Bun stops at the declared length).
+      // A declared length within the limit is read in one go (Bun stops at the declared length), parsed
+      // from the bytes: no string of the whole body is made only to be parsed and dropped.
       const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-      let text: string;
+      let data: unknown;
       if (declared >= 0 && declared <= this.#maxBody) {
         try {
-          text = await response.text();
+          data = await response.json();
         } catch (error) {
+          if (error instanceof SyntaxError) throw notJson(request, response);
           throw this.#wrap(request, error, timeoutMs);
         }
       } else {
-        text = await this.#readLimited(request, response, timeoutMs, declared);
+        data = parsed(await this.#readLimited(request, response, timeoutMs, declared), request, response);
       }
-      return checked(call.schema, text, request, response);
+      return checked(call.schema, data, request, response);
     } finally {
       clearTimeout(timer);
     }
@@ -217,18 +229,30 @@ export class JsonClient {
   }
 }
 
-/** The body as JSON matching `schema`, or a ContractError saying where it does not. */
+function notJson(request: UpstreamRequest, response: Response): ContractError {
+  return new ContractError(request, response, "answered with a body that is not valid JSON");
+}
+
+function parsed(text: string, request: UpstreamRequest, response: Response): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw notJson(request, response);
+  }
+}
+
+/** The parsed body if it matches `schema` (read by it, for a ContractReader), or a ContractError saying where not. */
 function checked<T extends TSchema>(
   schema: JsonCall<T>["schema"],
-  text: string,
+  data: unknown,
   request: UpstreamRequest,
   response: Response,
 ): Static<T> {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new ContractError(request, response, "answered with a body that is not valid JSON");
+  if ("read" in schema) {
+    const read = schema.read(data);
+    if (read !== undefined) return read;
+    const where = schema.firstError(data);
+    throw new ContractError(request, response, `answered with JSON that does not match its contract${where}`);
   }
   if (!schema.Check(data)) {
     const first = schema.Errors(data).First();

@@ -166,7 +166,8 @@ export class SearchCache {
     // A partial answer (some source failed) would keep serving the gap long after the source is back.
     if (value.sources?.some((source) => !source.ok)) return text;
     try {
-      await this.store.set(key, text, this.#ttlMs + this.#staleMs);
+      const stored = this.store.set(key, text, this.#ttlMs + this.#staleMs);
+      if (stored instanceof Promise) await stored;
     } catch (error) {
       this.#report(error);
     }
@@ -182,18 +183,34 @@ export class SearchCache {
     return this.#inflight.has(key);
   }
 
-  coalesce<T>(key: string, load: () => Promise<T>): Promise<T> {
+  coalesce<T, A = undefined>(key: string, load: (arg: A) => Promise<T>, arg?: A): Promise<T> {
     const pending = this.#inflight.get(key);
     if (pending) {
       this.coalesced += 1;
       return pending as Promise<T>;
     }
-    // `new Promise` turns a load that throws synchronously into a rejection like any other.
-    const call: Promise<T> = new Promise<T>((resolve) => resolve(load())).finally(() => {
-      if (this.#inflight.get(key) === call) this.#inflight.delete(key);
-    });
+    const call = this.#load(key, load, arg as A);
     this.#inflight.set(key, call);
     return call;
+  }
+
+  // An async method, not closures per load (`arg` saves the caller one too). Every path reaches its
+  // `delete` only after an await, so only once `coalesce` has set the entry; while it is set no other
+  // load for the key can start, so the entry deleted is this one. A synchronous throw is a rejection.
+  async #load<T, A>(key: string, load: (arg: A) => Promise<T>, arg: A): Promise<T> {
+    let loading: Promise<T>;
+    try {
+      loading = load(arg);
+    } catch (error) {
+      await undefined;
+      this.#inflight.delete(key);
+      throw error;
+    }
+    try {
+      return await loading;
+    } finally {
+      this.#inflight.delete(key);
+    }
   }
 
   #report(error: unknown): void {

@@ -47,6 +47,12 @@ export interface Served {
   cache: CacheState;
 }
 
+interface Load {
+  key: string;
+  search: NormalizedSearch;
+  ctx: CallContext;
+}
+
 /** Used when the client names no limit; still clamped to the plan's maximum. */
 export const DEFAULT_LIMIT = 20;
 const CATEGORY = new RegExp(CATEGORY_PATTERN);
@@ -112,7 +118,9 @@ export class SearchService {
       invalid = error;
     }
     // A later page of a search already counted is not a new search: it costs a request token only.
-    const limits = await this.limiter.check(caller, search && search.page === 1 ? "search" : "request");
+    // Awaited only when it is a promise (a Redis store): an await of a plain value still costs a turn.
+    const checked = this.limiter.check(caller, search && search.page === 1 ? "search" : "request");
+    const limits = checked instanceof Promise ? await checked : checked;
     return search ? { limits, search } : { limits, invalid };
   }
 
@@ -127,13 +135,14 @@ export class SearchService {
     if (!search) throw admission.invalid;
 
     const key = SearchCache.key(search);
-    const hit = await this.cache.lookup(key);
+    const looked = this.cache.lookup(key);
+    const hit = looked instanceof Promise ? await looked : looked;
     if (hit?.state === "fresh") return { answer: answer(hit.text, search, ctx, true), cache: "HIT" };
     try {
       // A load this call starts is bounded by its own deadline already (the client's timeouts are cut to
       // it); one it joins runs under the first caller's, so waiting for it is raced against this one's.
       const joins = this.cache.joins(key);
-      const load = this.cache.coalesce(key, () => this.#fetch(key, search, ctx));
+      const load = this.cache.coalesce(key, this.#load, { key, search, ctx });
       const fetched = await (joins ? withinDeadline(ctx, load) : load);
       return { answer: answer(fetched, search, ctx, false), cache: "MISS" };
     } catch (error) {
@@ -153,15 +162,20 @@ export class SearchService {
     return { ...search, ...resumeAt(this.cursors, cursor, search, caller) };
   }
 
+  // One function for every load, given what it needs as its argument.
+  readonly #load = (load: Load) => this.#fetch(load.key, load.search, load.ctx);
+
   /** The shared part of the answer, as the JSON text that is cached and sent. */
   async #fetch(key: string, search: NormalizedSearch, ctx: CallContext): Promise<string> {
     const reply = await this.aggregator.search(aggregatorRequest(ctx.requestId, search), ctx);
+    // The reply holds only the contract's fields, checked (the clients read it with the contract's
+    // reader), so it is used as it is; the plan's clamp holds even if the Aggregator sends more than asked.
+    const { results, sources } = reply;
     const shared: SharedAnswer = {
       limit: search.limit,
-      // The plan's clamp holds even if the Aggregator sends more than asked.
-      results: reply.results.slice(0, search.limit).map(toProduct),
+      results: results.length > search.limit ? results.slice(0, search.limit) : results,
     };
-    if (reply.sources) shared.sources = reply.sources.map(toSource);
+    if (sources) shared.sources = sources;
     Object.assign(shared, pageOf(this.cursors, search, reply.has_more === true));
     if (reply.rate_date !== undefined) shared.rate_date = reply.rate_date;
     return this.cache.save(key, shared);

@@ -1,5 +1,4 @@
 import { type ChannelOptions, Client, credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { TypeCompiler } from "@sinclair/typebox/compiler";
 import { settings } from "../../core/config/settings.ts";
 import {
   type SearchResponseMessage,
@@ -10,6 +9,7 @@ import {
   streamMessageFromMessage,
   UNSUPPORTED_PARAMETER_TRAILER,
 } from "../../models/aggregator-grpc.ts";
+import { compileReader } from "../../models/contract-reader.ts";
 import { type AggregatorSearchRequest, AggregatorSearchResponse } from "../../models/search.ts";
 import type { AggregatorStreamMessage } from "../../models/search-stream.ts";
 import type { CallContext } from "../call-context.ts";
@@ -19,7 +19,7 @@ import { GrpcContractError, GrpcStatusError } from "./grpc-errors.ts";
 import { streamMessageProblem, streamOfAnswer } from "./stream.ts";
 import type { AggregatorClient, AggregatorClientOptions } from "./types.ts";
 
-const checkSearch = TypeCompiler.Compile(AggregatorSearchResponse);
+const readSearch = compileReader(AggregatorSearchResponse);
 const SEARCH = searchMethod.path;
 const SEARCH_STREAM = searchStreamMethod.path;
 
@@ -198,12 +198,12 @@ export class GrpcAggregatorClient implements AggregatorClient {
       );
     });
     const answer = message == null ? undefined : searchResponseFromMessage(message);
-    if (!checkSearch.Check(answer)) {
-      const first = answer === undefined ? undefined : checkSearch.Errors(answer).First();
-      const where = first ? ` (${first.path || "/"}: ${first.message})` : "";
+    const read = readSearch.read(answer);
+    if (read === undefined) {
+      const where = answer === undefined ? "" : readSearch.firstError(answer);
       throw new GrpcContractError(SEARCH, `answered with a message that does not match its contract${where}`);
     }
-    return answer;
+    return read;
   }
 
   #metadata(ctx: CallContext, traceparent: string | undefined): Metadata {

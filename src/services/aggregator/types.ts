@@ -5,6 +5,10 @@ import type { JsonClientOptions } from "../http-client.ts";
 
 /** What the gateway needs of an Aggregator, whatever the transport (HTTP/JSON or gRPC). */
 export interface AggregatorClient {
+  /**
+   * The answer checked against the contract and holding only its fields (read with the contract's
+   * reader, models/contract-reader.ts): the search service passes it on as it is.
+   */
   search(request: AggregatorSearchRequest, ctx: CallContext): Promise<AggregatorSearchResponse>;
   /**
    * The same search as each marketplace answers (docs/backends.md): `source` messages, then one `done`,

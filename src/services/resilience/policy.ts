@@ -48,11 +48,14 @@ const backoffMs = (attempt: number) => (25 + Math.random() * 50) * 2 ** attempt;
  * with room left in the deadline and within the retry budget. `classify` is told whether the attempt's
  * timeout was the deadline's (a timeout that was the deadline's is not worth retrying).
  */
-export async function resilientCall<T>(
+export async function resilientCall<T, A = undefined>(
   policy: CallPolicy,
   ctx: CallContext,
-  attempt: (timeoutMs: number, traceparent: string | undefined) => Promise<T>,
-  classify: (error: unknown, cutByDeadline: boolean) => Verdict,
+  attempt: (timeoutMs: number, traceparent: string | undefined, arg: A) => Promise<T>,
+  classify: (error: unknown, cutByDeadline: boolean, arg: A) => Verdict,
+  // Handed to `attempt` and `classify` as it is, so a client can pass one long-lived function for
+  // every call instead of a closure per call (the miss path makes one of these per request).
+  arg?: A,
 ): Promise<T> {
   const { breaker, budget, observe, tracer } = policy;
   const backend = breaker?.name ?? "backend";
@@ -70,39 +73,14 @@ export async function resilientCall<T>(
     const started = performance.now();
     const spanId = tracer?.newSpanId();
     const traceparent = ctx.trace && spanId ? traceparentOf(ctx.trace, spanId) : ctx.traceparent;
-    const finish = (error: unknown) => {
-      const seconds = (performance.now() - started) / 1000;
-      addUpstreamMs(ctx, seconds * 1000);
-      observe?.(error, seconds);
-      if (tracer?.recording && spanId && ctx.trace) {
-        tracer.record(
-          {
-            traceId: ctx.trace.traceId,
-            spanId,
-            parentSpanId: ctx.trace.spanId,
-            name: `${backend} call`,
-            kind: SPAN_KIND.client,
-            startMs: performance.timeOrigin + started,
-            endMs: nowMs(),
-            attributes: {
-              "gateway.backend": backend,
-              "gateway.attempt": n + 1,
-              "gateway.timeout_ms": Math.floor(timeoutMs),
-            },
-            error: error !== undefined,
-          },
-          ctx.trace.flags,
-        );
-      }
-    };
     try {
-      const value = await attempt(timeoutMs, traceparent);
-      finish(undefined);
+      const value = await attempt(timeoutMs, traceparent, arg as A);
+      finish(policy, ctx, backend, n, started, spanId, timeoutMs, undefined);
       breaker?.success();
       return value;
     } catch (error) {
-      finish(error);
-      const verdict = classify(error, timeoutMs >= left);
+      finish(policy, ctx, backend, n, started, spanId, timeoutMs, error);
+      const verdict = classify(error, timeoutMs >= left, arg as A);
       if (verdict === "healthy") {
         breaker?.success();
         throw error;
@@ -120,5 +98,42 @@ export async function resilientCall<T>(
       if (budget && !budget.tryRetry()) throw error;
       await Bun.sleep(wait);
     }
+  }
+}
+
+/** One attempt's time, metrics and span (a function rather than a closure per attempt). */
+function finish(
+  policy: CallPolicy,
+  ctx: CallContext,
+  backend: string,
+  n: number,
+  started: number,
+  spanId: string | undefined,
+  timeoutMs: number,
+  error: unknown,
+): void {
+  const { observe, tracer } = policy;
+  const seconds = (performance.now() - started) / 1000;
+  addUpstreamMs(ctx, seconds * 1000);
+  observe?.(error, seconds);
+  if (tracer?.recording && spanId && ctx.trace) {
+    tracer.record(
+      {
+        traceId: ctx.trace.traceId,
+        spanId,
+        parentSpanId: ctx.trace.spanId,
+        name: `${backend} call`,
+        kind: SPAN_KIND.client,
+        startMs: performance.timeOrigin + started,
+        endMs: nowMs(),
+        attributes: {
+          "gateway.backend": backend,
+          "gateway.attempt": n + 1,
+          "gateway.timeout_ms": Math.floor(timeoutMs),
+        },
+        error: error !== undefined,
+      },
+      ctx.trace.flags,
+    );
   }
 }
