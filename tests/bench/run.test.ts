@@ -8,6 +8,10 @@ import { allElements, parseXml } from "../helpers/xml.ts";
 const root = join(import.meta.dir, "..", "..");
 const wrk = Bun.which("wrk");
 const skipped = wrk ? "" : " [skipped: wrk is not installed (apt-get install wrk)]";
+// As with Redis and Chromium: .ci/run installs wrk, so in CI a missing one is a broken set-up, not a skip.
+if (!wrk && process.env.CI === "true") {
+  throw new Error("wrk is not installed (apt-get install wrk); under CI=true this is a failure, not a skip");
+}
 const out = mkdtempSync(join(tmpdir(), "gateway-bench-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
