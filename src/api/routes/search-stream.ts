@@ -27,8 +27,8 @@ const description =
   "The search of `GET /search`, same parameters, authentication, limits and quota, answered as Server-Sent " +
   "Events while the marketplaces answer: one `source` event per marketplace (its offers, `ok`, `took_ms`), " +
   "then one `done` with exactly what `GET /search` answers. A `: heartbeat` comment goes out every 15 s " +
-  "(`GATEWAY_STREAM_HEARTBEAT_MS`). The gateway's deadline or an Aggregator failing mid-stream ends it with " +
-  "an `error` event whose data is problem+json; anything refused before the stream starts (401, 403, 422, " +
+  "(`GATEWAY_STREAM_HEARTBEAT_MS`). The gateway's deadline, an Aggregator failing mid-stream, or the gateway " +
+  "shutting down (503 `/problems/shutting-down`, `retry_after` seconds) ends it with an `error` event whose data is problem+json; anything refused before the stream starts (401, 403, 422, " +
   "429, ...) is an ordinary problem+json answer. A cached search is one `done` at once. Each `data:` line " +
   "is one JSON value; the body schema lists the events as `{event, data}` objects, as Eden's reader yields them.";
 
