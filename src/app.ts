@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { OpenStreams } from "./api/open-streams.ts";
 import { bodyLimit } from "./api/plugins/body-limit.ts";
 import { pipeline } from "./api/plugins/pipeline.ts";
 import { problems } from "./api/plugins/problems.ts";
@@ -22,10 +23,18 @@ export interface AppOptions {
   logger: Logger;
   bodyLimitBytes?: number;
   lifecycle?: Lifecycle;
+  /** The event streams the drain ends (server.ts); an app of its own otherwise. */
+  openStreams?: OpenStreams;
 }
 
 /** The whole HTTP surface; `app.handle(request)` runs it in-process, `server.ts` puts it on a socket. */
-export function createApp({ services, logger, bodyLimitBytes, lifecycle = { draining: false } }: AppOptions) {
+export function createApp({
+  services,
+  logger,
+  bodyLimitBytes,
+  lifecycle = { draining: false },
+  openStreams = new OpenStreams(),
+}: AppOptions) {
   const trusted = new TrustedProxies(services.config.trustProxy ?? []);
   return (
     // Elysia otherwise looks for the path from the 12th character on, so `Host: x` made /abcd/metrics
@@ -61,6 +70,7 @@ export function createApp({ services, logger, bodyLimitBytes, lifecycle = { drai
         searchStreamRoutes(services.auth, services.limiter, services.search, services.streams, {
           heartbeatMs: services.config.streamHeartbeatMs,
           logger,
+          open: openStreams,
         }),
       )
   );

@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { OpenStreams } from "./api/open-streams.ts";
 import { hostHeader } from "./api/plugins/host-header.ts";
 import { problems } from "./api/plugins/problems.ts";
 import { metricsRoutes } from "./api/routes/metrics.ts";
@@ -14,7 +15,8 @@ export interface RunningGateway {
   adminUrl?: string;
   /**
    * Says "draining" on /readyz (for `delayMs` while still accepting), then stops accepting and waits up to
-   * `drainMs` for requests in flight.
+   * `drainMs` for requests in flight. An event stream that would outlive that is ended at once with a
+   * 503 `error` event (open-streams.ts).
    */
   stop(drainMs?: number, delayMs?: number): Promise<void>;
 }
@@ -32,7 +34,8 @@ const SOCKET_BODY_LIMIT = 64 * 1024 * 1024;
 
 export function startGateway({ services, logger, host, port }: ServeOptions): RunningGateway {
   const lifecycle = { draining: false };
-  const app = createApp({ services, logger, lifecycle });
+  const openStreams = new OpenStreams();
+  const app = createApp({ services, logger, lifecycle, openStreams });
   const server = serveApp(app, { hostname: host, port, maxRequestBodySize: SOCKET_BODY_LIMIT });
   const shownHost =
     host === "0.0.0.0" || host === "::" ? "localhost" : host.includes(":") ? `[${host}]` : host;
@@ -44,6 +47,7 @@ export function startGateway({ services, logger, host, port }: ServeOptions): Ru
     ...(admin ? { adminUrl: `http://${shownHost}:${admin.port}` } : {}),
     async stop(drainMs = 10_000, delayMs = 0) {
       lifecycle.draining = true;
+      openStreams.drain(Date.now() + delayMs + drainMs);
       if (delayMs > 0) await Bun.sleep(delayMs);
       admin?.stop(true);
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -54,7 +58,14 @@ export function startGateway({ services, logger, host, port }: ServeOptions): Ru
       const clean = await Promise.race([drained, timedOut]);
       clearTimeout(timer);
       if (!clean) {
-        logger.warn("drain timeout: closing remaining connections", { drain_ms: drainMs });
+        logger.warn("drain timeout: closing remaining connections", {
+          drain_ms: drainMs,
+          in_flight: services.metrics.inFlight,
+          streams_open: openStreams.size,
+        });
+        // A stream still open gets its 503 event rather than a cut; closing the sockets at once may
+        // still lose it, which is why the drain ends such streams while it has time (DRAIN_MARGIN_MS).
+        openStreams.endAll();
         await server.stop(true);
       }
     },

@@ -4,24 +4,29 @@ import { createApp } from "../src/app.ts";
 import { silentLogger } from "../src/core/logger.ts";
 import { createServices, type ReadyConfig } from "../src/services/container.ts";
 import { aggregatorAnswer, type FakeBackend, faults, startFakeBackend } from "./helpers/fake-backend.ts";
+import { heldStream } from "./helpers/held-stream.ts";
 import { DEMO } from "./helpers/http.ts";
 import { readUntil } from "./helpers/lines.ts";
+import { isEvent, readSse } from "./helpers/sse.ts";
 import { configFor, startBackends, TEST_SECRET } from "./helpers/stack.ts";
 import { tokenFor, tokensOf } from "./helpers/tokens.ts";
 
 /** SIGTERM under a steady load of slow requests: every request that was accepted still gets its 200. */
 let backends: Awaited<ReturnType<typeof startBackends>>;
 let slowAggregator: FakeBackend;
+const held = heldStream();
+let heldAggregator: FakeBackend;
 beforeAll(async () => {
   backends = await startBackends();
   slowAggregator = startFakeBackend(faults.slow(600, aggregatorAnswer()));
+  heldAggregator = startFakeBackend(held.behave);
 });
 afterAll(async () => {
-  await Promise.all([backends.close(), slowAggregator.stop()]);
+  await Promise.all([backends.close(), slowAggregator.stop(), heldAggregator.stop()]);
 });
 
-/** `gateway serve` (from source) in its own process, in front of the slow Aggregator. */
-async function serveSlow(extra: string[], output: string[]) {
+/** `gateway serve` (from source) in its own process, in front of the slow Aggregator (or `aggregator`). */
+async function serveSlow(extra: string[], output: string[], aggregator: FakeBackend = slowAggregator) {
   const child = Bun.spawn(
     [
       process.execPath,
@@ -34,7 +39,7 @@ async function serveSlow(extra: string[], output: string[]) {
       "--users-url",
       backends.users.url,
       "--aggregator-url",
-      slowAggregator.url,
+      aggregator.url,
       ...extra,
     ],
     { env: { ...process.env, GATEWAY_JWT_SECRET: TEST_SECRET }, stdout: "pipe", stderr: "pipe" },
@@ -70,6 +75,43 @@ describe("graceful shutdown", () => {
     expect(log).toContain('"msg":"stopped"');
     // Gone now: new connections are refused.
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+  }, 20_000);
+
+  test("an open stream that would outlive the drain gets a 503 error event, not a cut; the process exits 0 in time", async () => {
+    const output: string[] = [];
+    // The stream's deadline (60 s) is far past the drain's 5 s, and its Aggregator never finishes.
+    const { child, url } = await serveSlow(
+      ["--deadline-ms", "60000", "--drain-timeout-ms", "5000"],
+      output,
+      heldAggregator,
+    );
+    const access_token = await tokenFor(
+      tokensOf(configFor({ usersUrl: backends.users.url, aggregatorUrl: heldAggregator.url }) as ReadyConfig),
+      DEMO.premium,
+    );
+    const response = await fetch(`${url}/search/stream?query=sigterm`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
+    const items = readSse(response);
+    expect((await items.next()).value).toMatchObject({ event: "source" });
+    const closed = held.closed;
+    child.kill("SIGTERM");
+    const events = [];
+    // A cut connection would throw here instead of ending.
+    for await (const item of items) if (isEvent(item)) events.push(item);
+    expect(events).toEqual([
+      {
+        event: "error",
+        data: expect.objectContaining({ type: "/problems/shutting-down", status: 503, retry_after: 1 }),
+      },
+    ]);
+    await held.closedAtLeast(closed + 1);
+    expect(await child.exited).toBe(0);
+    const log = output.join("");
+    // Drained, not timed out: the stream no longer held the process to its drain timeout.
+    expect(log).not.toContain("drain timeout");
+    expect(log).toMatch(/"route":"\/search\/stream".*"stream_outcome":"shutdown","stream_events":2/);
+    expect(log).not.toContain(access_token);
   }, 20_000);
 
   test("with a drain delay, /readyz answers 503 over the socket before the listener closes", async () => {

@@ -184,6 +184,21 @@ export class LoginBusy extends GatewayError {
   }
 }
 
+/**
+ * 503 from the gateway itself while it drains: a stream that would outlive the drain is ended with this
+ * rather than cut, and one that could not finish in time is refused. `retry_after` carries the header's
+ * meaning into an SSE `error` event, which has no headers; another instance will take the retry.
+ */
+export class ShuttingDown extends GatewayError {
+  constructor(retryAfterSeconds = 1) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(503, "shutting-down", "Service unavailable", "The gateway is shutting down; retry.", {
+      headers: { "retry-after": String(seconds) },
+      extensions: { retry_after: seconds },
+    });
+  }
+}
+
 export class UpstreamTimeout extends GatewayError {
   constructor(backend: string, timeoutMs?: number, cause?: unknown) {
     const within = timeoutMs === undefined ? "in time" : `within ${timeoutMs} ms`;

@@ -40,7 +40,7 @@ export const ErrorEvent = t.Object(
   { event: t.Literal("error"), data: Problem },
   {
     description:
-      "RFC 9457 problem details: the gateway's deadline passed or the Aggregator failed mid-stream; the last event",
+      "RFC 9457 problem details: the gateway's deadline passed, the Aggregator failed mid-stream, or the gateway is shutting down (503, `retry_after`); the last event",
   },
 );
 export const SearchStreamEvent = t.Union([SourceEvent, DoneEvent, ErrorEvent]);

@@ -29,9 +29,11 @@ export interface OpenedStream {
   cache: CacheState;
   /**
    * Starts telling `listener` the events (at once, those that happened before it subscribed); the
-   * returned function stops it. The last subscriber to stop cancels the upstream call.
+   * returned function stops it. The last subscriber to stop cancels the upstream call. `interrupt`,
+   * when it aborts, ends this subscriber's stream with its reason (a `GatewayError`) as the `error`
+   * event, gives the quota back, and leaves the upstream call to any other subscriber.
    */
-  subscribe(listener: (event: StreamEvent) => void): () => void;
+  subscribe(listener: (event: StreamEvent) => void, interrupt?: AbortSignal): () => void;
 }
 
 /** What the shared upstream stream tells every subscriber: sources as they come, then the shared text. */
@@ -124,7 +126,8 @@ export class SearchStreams {
     const broadcast = this.#broadcast(key, search, ctx);
     return {
       cache: "MISS",
-      subscribe: (listener) => this.#subscribe(broadcast, listener, { search, ctx, hit, admission }),
+      subscribe: (listener, interrupt) =>
+        this.#subscribe(broadcast, listener, { search, ctx, hit, admission, interrupt }),
     };
   }
 
@@ -171,16 +174,28 @@ export class SearchStreams {
       ctx,
       hit,
       admission,
-    }: { search: NormalizedSearch; ctx: CallContext; hit: CacheHit | undefined; admission: Admission },
+      interrupt,
+    }: {
+      search: NormalizedSearch;
+      ctx: CallContext;
+      hit: CacheHit | undefined;
+      admission: Admission;
+      interrupt: AbortSignal | undefined;
+    },
   ): () => void {
     let ended = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let stop = () => {};
+    const interrupted = () => end({ event: "error", error: asGatewayError(interrupt?.reason) }, true);
+    const settle = () => {
+      clearTimeout(timer);
+      interrupt?.removeEventListener("abort", interrupted);
+      stop();
+    };
     const end = (event: StreamEvent, failed: boolean) => {
       if (ended) return;
       ended = true;
-      clearTimeout(timer);
-      stop();
+      settle();
       if (failed) void this.limiter.release(admission.limits).catch(() => {});
       listener(event);
     };
@@ -191,6 +206,10 @@ export class SearchStreams {
     const left = remainingMs(ctx);
     if (left !== Number.POSITIVE_INFINITY)
       timer = setTimeout(() => fail(new DeadlineExceeded()), Math.max(0, left));
+    // Not `fail`: a stale answer would hide from the client that it has to go elsewhere, and it is the
+    // drain that ends it, not the Aggregator.
+    if (interrupt?.aborted) interrupted();
+    else interrupt?.addEventListener("abort", interrupted, { once: true });
     stop = broadcast.listen((event) => {
       if (ended) return;
       if (event.kind === "source") listener({ event: "source", data: event.data });
@@ -198,13 +217,12 @@ export class SearchStreams {
         end({ event: "done", answer: answer(event.text, search, ctx, false) }, false);
       else fail(event.error);
     });
-    // Replayed events may have ended it already, before `stop` existed.
+    // Replayed events (or an interrupt already aborted) may have ended it before `stop` existed.
     if (ended) stop();
     return () => {
       if (ended) return;
       ended = true;
-      clearTimeout(timer);
-      stop();
+      settle();
     };
   }
 }

@@ -41,8 +41,8 @@ const statusText = (status: number) => kept(STATUS_TEXT, status, () => String(st
 export type AccessLogStep = (request: Request, route: string, status: number, meta: RequestMeta) => void;
 
 /**
- * After each response: one log line (never a header or body value), the request metrics and the
- * server span. A step of the request pipeline (pipeline.ts), which also counts requests in flight.
+ * After each response (an event stream's end): one log line (never a header or body value), the
+ * request metrics and the server span. A step of the request pipeline (pipeline.ts), which also counts requests in flight.
  */
 export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Tracer): AccessLogStep {
   const requests = seriesOf(metrics.requests);
@@ -52,7 +52,9 @@ export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Trace
     const routeLabel = route || "unmatched";
     requests(request.method, routeLabel, statusText(status)).inc();
     metrics.requestDuration.observe([routeLabel], ms / 1000);
-    const { cache } = meta;
+    const { cache, stream } = meta;
+    const outcome = stream?.outcome;
+    if (outcome !== undefined) metrics.streams.inc([outcome]);
     const upstreamMs = upstreamMsOf(meta.call);
     if (tracer.recording) {
       tracer.record(
@@ -70,6 +72,9 @@ export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Trace
             "http.response.status_code": status,
             "gateway.request_id": meta.requestId,
             ...(cache ? { "gateway.cache": cache } : {}),
+            ...(stream && outcome
+              ? { "gateway.stream.outcome": outcome, "gateway.stream.events": stream.events }
+              : {}),
           },
           error: status >= 500,
         },
@@ -88,6 +93,8 @@ export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Trace
       plan: meta.plan,
       cache,
       upstream_ms: upstreamMs === undefined ? undefined : round(upstreamMs),
+      stream_outcome: outcome,
+      stream_events: stream?.events,
     });
   };
 }

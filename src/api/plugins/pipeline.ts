@@ -24,8 +24,8 @@ export interface PipelineOptions {
  * (and a hook call) per concern. On arrival, in this order: counted in flight, given its id and trace
  * (echoed as X-Request-Id) and its deadline; then CORS (a preflight is answered here); then a bad Host
  * and a declared body over the limit are refused. Anything thrown here is still counted, logged and
- * answered as problem+json, because the request's meta exists by then. After the answer: the access
- * log line, the request metrics and the server span. The answer headers (RateLimit, X-Cache) need no
+ * answered as problem+json, because the request's meta exists by then. After the answer (for an event
+ * stream, after its last event): the access log line, the request metrics and the server span. The answer headers (RateLimit, X-Cache) need no
  * hook: storing the outcome on the meta writes them (request-context.ts).
  */
 export function pipeline({
@@ -58,8 +58,22 @@ export function pipeline({
       checkDeclaredLength(request, bodyLimit);
     })
     .onAfterResponse(({ request, route, set }) => {
-      metrics.inFlight -= 1;
-      logStep(request, route, typeof set.status === "number" ? set.status : 200, requestMeta(request));
+      const meta = requestMeta(request);
+      const status = typeof set.status === "number" ? set.status : 200;
+      const { stream } = meta;
+      if (stream === undefined) {
+        metrics.inFlight -= 1;
+        logStep(request, route, status, meta);
+        return;
+      }
+      // Only the headers have gone out: the stream stays in flight (the drain waits for it), and its
+      // line is written with what it sent and how it ended.
+      metrics.streamsOpen += 1;
+      stream.whenEnded(() => {
+        metrics.streamsOpen -= 1;
+        metrics.inFlight -= 1;
+        logStep(request, route, status, meta);
+      });
     })
     .as("global");
 }

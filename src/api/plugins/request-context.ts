@@ -5,6 +5,7 @@ import type { CallContext } from "../../services/call-context.ts";
 import type { LimitDecision } from "../../services/limiter.ts";
 import type { CacheState } from "../../services/search-service.ts";
 import { rateLimitHeaders } from "../rate-limit-headers.ts";
+import type { StreamTally } from "../stream-tally.ts";
 
 /** What the gateway knows about one request, from its first hook to its access-log line. */
 export interface RequestMeta {
@@ -23,6 +24,8 @@ export interface RequestMeta {
   limits?: LimitDecision | undefined;
   /** Where a search's answer came from: X-Cache, the access log and the cache metrics. */
   cache?: CacheState | undefined;
+  /** Set by a route that answers with an event stream: its log line waits for the stream's end. */
+  stream?: StreamTally;
 }
 
 /** The part of Elysia's context that becomes the answer's headers (a route may replace `headers`). */
@@ -39,6 +42,7 @@ class Meta implements RequestMeta {
   userId?: string;
   plan?: string;
   caller?: Caller;
+  stream?: StreamTally;
   #limits: LimitDecision | undefined;
   #cache: CacheState | undefined;
 

@@ -1,4 +1,5 @@
 import { Elysia } from "elysia";
+import { ShuttingDown } from "../../core/errors.ts";
 import type { Logger } from "../../core/logger.ts";
 import { readSearchQuery, SearchQuery } from "../../models/search.ts";
 import { SearchStreamEvent } from "../../models/search-stream.ts";
@@ -6,10 +7,12 @@ import type { AuthService } from "../../services/auth-service.ts";
 import type { Limiter } from "../../services/limiter.ts";
 import type { SearchService } from "../../services/search-service.ts";
 import type { SearchStreams } from "../../services/search-stream.ts";
+import type { OpenStreams } from "../open-streams.ts";
 import { authentication } from "../plugins/auth.ts";
 import { toProblem } from "../plugins/problems.ts";
 import { requestContext } from "../plugins/request-context.ts";
 import { sseMessage, sseResponse } from "../sse.ts";
+import { type StreamOutcome, StreamTally } from "../stream-tally.ts";
 import { responses } from "./responses.ts";
 
 /** `x-media-type` tells openapi-document.ts to label this body `text/event-stream`, not JSON. */
@@ -24,8 +27,8 @@ const description =
   "The search of `GET /search`, same parameters, authentication, limits and quota, answered as Server-Sent " +
   "Events while the marketplaces answer: one `source` event per marketplace (its offers, `ok`, `took_ms`), " +
   "then one `done` with exactly what `GET /search` answers. A `: heartbeat` comment goes out every 15 s " +
-  "(`GATEWAY_STREAM_HEARTBEAT_MS`). The gateway's deadline or an Aggregator failing mid-stream ends it with " +
-  "an `error` event whose data is problem+json; anything refused before the stream starts (401, 403, 422, " +
+  "(`GATEWAY_STREAM_HEARTBEAT_MS`). The gateway's deadline, an Aggregator failing mid-stream, or the gateway " +
+  "shutting down (503 `/problems/shutting-down`, `retry_after` seconds) ends it with an `error` event whose data is problem+json; anything refused before the stream starts (401, 403, 422, " +
   "429, ...) is an ordinary problem+json answer. A cached search is one `done` at once. Each `data:` line " +
   "is one JSON value; the body schema lists the events as `{event, data}` objects, as Eden's reader yields them.";
 
@@ -34,7 +37,7 @@ export function searchStreamRoutes(
   limiter: Limiter,
   search: SearchService,
   streams: SearchStreams,
-  { heartbeatMs, logger }: { heartbeatMs: number; logger: Logger },
+  { heartbeatMs, logger, open }: { heartbeatMs: number; logger: Logger; open: OpenStreams },
 ) {
   return new Elysia({ name: "routes/search-stream" })
     .use(requestContext)
@@ -42,30 +45,49 @@ export function searchStreamRoutes(
     .get(
       "/search/stream",
       async ({ query, caller, meta, set, request }) => {
+        // Before the admission, so a stream refused while draining costs no quota.
+        if (open.refuses(meta.call.deadline)) throw new ShuttingDown();
         // The same admission as /search (validation, plan, quota), so a new parameter reaches both.
         const admission = await search.admit(query, caller);
         meta.limits = admission.limits;
         const opened = await streams.open(admission, meta.call);
         meta.cache = opened.cache;
-        return sseResponse(set, request.signal, heartbeatMs, (writer) =>
-          opened.subscribe((event) => {
+        const tally = new StreamTally();
+        meta.stream = tally;
+        const held = open.hold(meta.call.deadline);
+        return sseResponse(set, request.signal, heartbeatMs, (writer) => {
+          const send = (event: string, data: string) => {
+            tally.events += 1;
+            writer.send(sseMessage(event, data));
+          };
+          let outcome: StreamOutcome = "disconnect";
+          const stop = opened.subscribe((event) => {
             if (event.event === "source") {
-              writer.send(sseMessage("source", JSON.stringify(event.data)));
+              send("source", JSON.stringify(event.data));
               return;
             }
-            if (event.event === "done") writer.send(sseMessage("done", event.answer.json));
-            else {
-              if (event.error.status >= 500)
+            if (event.event === "done") {
+              outcome = "done";
+              send("done", event.answer.json);
+            } else {
+              const { error } = event;
+              outcome = error instanceof ShuttingDown ? "shutdown" : "error";
+              if (outcome === "error" && error.status >= 500)
                 logger.warn("search stream failed", {
                   request_id: meta.requestId,
-                  status: event.error.status,
-                  error: event.error,
+                  status: error.status,
+                  error,
                 });
-              writer.send(sseMessage("error", JSON.stringify(toProblem(event.error, meta.requestId))));
+              send("error", JSON.stringify(toProblem(error, meta.requestId)));
             }
             writer.close();
-          }),
-        );
+          }, held.signal);
+          return () => {
+            stop();
+            held.release();
+            tally.end(outcome);
+          };
+        });
       },
       {
         identify: true,

@@ -17,6 +17,8 @@ const CIRCUIT_STATES = ["closed", "open", "half-open"] as const;
 export class GatewayMetrics {
   readonly registry = new Registry();
   inFlight = 0;
+  /** Event streams whose headers have gone out and that have not ended; also counted in `inFlight`. */
+  streamsOpen = 0;
 
   readonly requests = this.registry.register(
     new Counter("gateway_http_requests_total", "HTTP requests answered, by route and status", [
@@ -43,6 +45,13 @@ export class GatewayMetrics {
   );
   readonly cache = this.registry.register(
     new Counter("gateway_search_cache_total", "Search cache results (hit, miss, stale)", ["result"]),
+  );
+  readonly streams = this.registry.register(
+    new Counter(
+      "gateway_search_streams_total",
+      "Event streams ended, by outcome (done, error, disconnect, shutdown)",
+      ["outcome"],
+    ),
   );
   readonly rejections = this.registry.register(
     new Counter("gateway_limit_rejections_total", "Requests refused by a limit (minute, day, login)", [
@@ -74,6 +83,11 @@ export class GatewayMetrics {
     r.register(
       new Collected("gateway_http_requests_in_flight", "Requests being answered now", [], () => [
         [[], this.inFlight],
+      ]),
+    );
+    r.register(
+      new Collected("gateway_search_streams_open", "Event streams open now", [], () => [
+        [[], this.streamsOpen],
       ]),
     );
     r.register(
