@@ -4,11 +4,27 @@
  * scenario runs its targets one after another, alone, since peak RSS is a process's own and a fill of
  * the cache should not wait behind five other processes.
  */
-import { BUDGETS_MIB, budgetTarget, MEMORY_MISS, MEMORY_ZIPF, NO_CACHE } from "./goals.ts";
+import {
+  BUDGETS_MIB,
+  budgetTarget,
+  FLOOR_ONE_ENTRY,
+  FLOOR_REQUIRED_ONE_ENTRY,
+  MEMORY_MISS,
+  MEMORY_ZIPF,
+  NO_CACHE,
+} from "./goals.ts";
 import type { LoadMode } from "./wrk.ts";
 import { ZIPF_DISTINCT } from "./zipf.ts";
 
-export type TargetKind = "passthrough" | "floor" | "gateway" | "gateway-binary" | "fastify" | "nginx";
+export type TargetKind =
+  | "passthrough"
+  | "floor"
+  | "floor-elysia"
+  | "floor-required"
+  | "gateway"
+  | "gateway-binary"
+  | "fastify"
+  | "nginx";
 
 export interface TargetSpec {
   /** The name in tables, goals and --targets. */
@@ -18,6 +34,8 @@ export interface TargetSpec {
   env?: Record<string, string>;
   /** A memory scenario fills this target's cache first (every distinct query once, then wrapping). */
   fill?: boolean;
+  /** A floor's cache bound in entries (its default is the gateway's 10,000). */
+  cacheEntries?: number;
 }
 
 export interface Scenario {
@@ -36,6 +54,9 @@ export interface Scenario {
 
 const own = (...kinds: TargetKind[]): TargetSpec[] => kinds.map((kind) => ({ name: kind, kind }));
 const CORE: TargetKind[] = ["passthrough", "floor", "gateway", "gateway-binary"];
+/** The floors of the fixed stack (Elysia; Elysia and the every-request work), beside the floor. */
+const STACK_FLOORS: TargetKind[] = ["floor-elysia", "floor-required"];
+const WITH_FLOORS: TargetKind[] = ["passthrough", "floor", ...STACK_FLOORS, "gateway", "gateway-binary"];
 
 /** The memory goal's cache budgets: bytes the binding bound, entries as many as the mix has queries. */
 const budgeted = (mib: number): TargetSpec => ({
@@ -55,8 +76,8 @@ export const SCENARIOS: Scenario[] = [
     connections: 32,
     mode: "miss",
     latency: 0,
-    targets: own(...CORE),
-    goalTargets: ["floor", "gateway", "gateway-binary"],
+    targets: own(...WITH_FLOORS),
+    goalTargets: ["floor", ...STACK_FLOORS, "gateway", "gateway-binary"],
   },
   {
     name: "hit",
@@ -64,8 +85,8 @@ export const SCENARIOS: Scenario[] = [
     connections: 32,
     mode: "hit",
     latency: 0,
-    targets: own(...CORE),
-    goalTargets: ["floor", "gateway", "gateway-binary"],
+    targets: own(...WITH_FLOORS),
+    goalTargets: ["floor", ...STACK_FLOORS, "gateway", "gateway-binary"],
   },
   {
     name: "p99-256c-20ms",
@@ -84,8 +105,8 @@ export const SCENARIOS: Scenario[] = [
       connections,
       mode: "zipf",
       latency: 0,
-      targets: own(...CORE, "fastify", "nginx"),
-      goalTargets: ["passthrough", "floor", "gateway", "gateway-binary", "fastify"],
+      targets: own(...WITH_FLOORS, "fastify", "nginx"),
+      goalTargets: ["passthrough", "floor", ...STACK_FLOORS, "gateway", "gateway-binary", "fastify"],
     }),
   ),
   {
@@ -95,8 +116,15 @@ export const SCENARIOS: Scenario[] = [
     connections: 256,
     mode: "miss",
     latency: 0,
-    targets: own("floor", "gateway"),
-    goalTargets: ["floor", "gateway"],
+    targets: [
+      ...own("floor", "floor-required", "gateway"),
+      // What RSS the required work costs without the cache's entries: the floors holding one answer,
+      // and the gateway with its cache off.
+      { name: FLOOR_ONE_ENTRY, kind: "floor", cacheEntries: 1 },
+      { name: FLOOR_REQUIRED_ONE_ENTRY, kind: "floor-required", cacheEntries: 1 },
+      { name: NO_CACHE, kind: "gateway", env: { GATEWAY_CACHE_TTL: "0" } },
+    ],
+    goalTargets: ["floor", "floor-required", "gateway", FLOOR_ONE_ENTRY, FLOOR_REQUIRED_ONE_ENTRY, NO_CACHE],
   },
   {
     name: MEMORY_ZIPF,
@@ -106,12 +134,12 @@ export const SCENARIOS: Scenario[] = [
     mode: "zipf",
     latency: 0,
     targets: [
-      ...own("floor", "gateway"),
+      ...own("floor", "floor-required", "gateway"),
       // The baseline the budgets are measured from gets their load, fill included.
       { name: NO_CACHE, kind: "gateway", env: { GATEWAY_CACHE_TTL: "0" }, fill: true },
       ...BUDGETS_MIB.map(budgeted),
     ],
-    goalTargets: ["floor", "gateway", NO_CACHE, ...BUDGETS_MIB.map(budgetTarget)],
+    goalTargets: ["floor", "floor-required", "gateway", NO_CACHE, ...BUDGETS_MIB.map(budgetTarget)],
   },
 ];
 
