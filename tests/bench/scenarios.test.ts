@@ -85,4 +85,21 @@ describe("bench scenarios and flags", () => {
     expect(() => parseOptions(["--seconds", "two"])).toThrow(/needs a number/);
     expect(() => parseOptions(["--targets"])).toThrow(/needs a value/);
   });
+
+  test("the hit, miss and Zipf scenarios run the fixed stack's floors; the memory ones their one-entry variants", () => {
+    for (const scenario of ["hit", "miss", "zipf-64c", "zipf-256c"])
+      expect(selection(`--scenarios ${scenario} --targets floor-elysia,floor-required --goals`)).toEqual([
+        `${scenario}: floor-elysia,floor-required`,
+      ]);
+    const memory = selectScenarios(parseOptions(["--scenarios", "memory-miss-256c", "--goals"]))[0];
+    const entries = Object.fromEntries(memory?.targets.map((t) => [t.name, t.cacheEntries]) ?? []);
+    expect(entries).toEqual({
+      floor: undefined,
+      "floor-required": undefined,
+      gateway: undefined,
+      "floor-1entry": 1,
+      "floor-required-1entry": 1,
+      "gateway-nocache": undefined,
+    });
+  });
 });
