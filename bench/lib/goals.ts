@@ -48,8 +48,14 @@ export interface GoalResult {
   below_floor: boolean;
   /** The other floors' numbers (floor-elysia, floor-required, ...), by target name; empty where none ran. */
   floors: Record<string, number>;
-  /** A floor of the fixed stack (floor-elysia, floor-required) misses the threshold. */
+  /**
+   * Every variant of floor-required that ran misses the threshold: no implementation of the issue's
+   * required work on the fixed stack met it in this run (a variant that met it, e.g. one holding a
+   * smaller cache, shows a way to it).
+   */
   below_required_floor: boolean;
+  /** Likewise for floor-elysia: the floor's work on Elysia alone, without the every-request work, misses it. */
+  below_framework_floor: boolean;
   reason?: string;
 }
 
@@ -80,6 +86,7 @@ export function evaluate(goal: Goal, results: BenchResults): GoalResult {
       below_floor: false,
       floors: {},
       below_required_floor: false,
+      below_framework_floor: false,
       reason: measured,
     };
   const floor = measured.floor ?? null;
@@ -93,7 +100,8 @@ export function evaluate(goal: Goal, results: BenchResults): GoalResult {
     floor,
     below_floor: floor !== null && !passes(goal, floor),
     floors,
-    below_required_floor: Object.entries(floors).some(([name, n]) => isStackFloor(name) && !passes(goal, n)),
+    below_required_floor: allMiss(goal, floors, REQUIRED_FLOOR),
+    below_framework_floor: allMiss(goal, floors, FRAMEWORK_FLOOR),
   };
   if (measured.inconclusive) return { ...result, status: "not measured", reason: measured.inconclusive };
   return result;
@@ -101,9 +109,20 @@ export function evaluate(goal: Goal, results: BenchResults): GoalResult {
 
 /** A floor other than the floor: a target named `floor-...`. */
 export const isOtherFloor = (target: string) => target.startsWith("floor-");
-/** A floor on the fixed framework (the product owner's Elysia), with or without the required work. */
-export const isStackFloor = (target: string) =>
-  target.startsWith("floor-elysia") || target.startsWith("floor-required");
+export const FRAMEWORK_FLOOR = "floor-elysia";
+export const REQUIRED_FLOOR = "floor-required";
+
+/** Some variant of `family` (its name, or its name and a suffix: floor-required-1entry) ran, and none met the goal. */
+function allMiss(
+  goal: Pick<Goal, "direction" | "threshold">,
+  floors: Record<string, number>,
+  family: string,
+) {
+  const numbers = Object.entries(floors)
+    .filter(([name]) => name === family || name.startsWith(`${family}-`))
+    .map(([, n]) => n);
+  return numbers.length > 0 && numbers.every((n) => !passes(goal, n));
+}
 
 /** `of(summary)` for every other floor that ran in `scenario`; `skip`: one not to compare (the base). */
 function otherFloors(

@@ -46,11 +46,19 @@ export function goalsTable(results: GoalResult[]): string {
   );
 }
 
-/** `floor-elysia 1.20x, floor-required 1.60x (goal below the required-work floor)`. */
+/**
+ * `floor-elysia 1.20x, floor-required 1.60x (goal below the required-work floor)`; the framework floor's
+ * mark only where the required-work floor's does not already say more.
+ */
 function otherFloorsCell(g: GoalResult): string {
   const cells = Object.entries(g.floors).map(([name, n]) => `${name} ${formatNumber(n, g.unit)}`);
   if (cells.length === 0) return "";
-  return `${cells.join(", ")}${g.below_required_floor ? " (goal below the required-work floor)" : ""}`;
+  const mark = g.below_required_floor
+    ? " (goal below the required-work floor)"
+    : g.below_framework_floor
+      ? " (goal below the framework floor)"
+      : "";
+  return `${cells.join(", ")}${mark}`;
 }
 
 export function scenariosTable(summary: Record<string, Record<string, Summary>>): string {
