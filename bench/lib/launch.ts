@@ -73,7 +73,7 @@ export async function startTarget(target: TargetSpec, backends: Backends): Promi
 
 async function startOwn(target: TargetSpec, backends: Backends): Promise<{ child: Subprocess; url: string }> {
   const json = async (argv: string[]) => {
-    const { child, info } = await startJsonProcess(pinned(TARGET_CORE, argv));
+    const { child, info } = await startJsonProcess(pinned(TARGET_CORE, argv), /^\{/, target.env ?? {});
     return { child, url: info.url as string };
   };
   switch (target.kind) {

@@ -30,7 +30,7 @@ export interface TargetSpec {
   /** The name in tables, goals and --targets. */
   name: string;
   kind: TargetKind;
-  /** Settings on top of the bench's (the gateway's environment). */
+  /** Settings on top of the bench's (the gateway's environment; floor-required's FLOOR_REQUIRED_OFF). */
   env?: Record<string, string>;
   /** A memory scenario fills this target's cache first (every distinct query once, then wrapping). */
   fill?: boolean;
@@ -50,6 +50,8 @@ export interface Scenario {
   targets: TargetSpec[];
   /** The targets --goals keeps (the goals read no other). */
   goalTargets: string[] | "none";
+  /** Runs only when --scenarios names it (a study, not part of the suite). */
+  byNameOnly?: boolean;
 }
 
 const own = (...kinds: TargetKind[]): TargetSpec[] => kinds.map((kind) => ({ name: kind, kind }));
@@ -87,6 +89,27 @@ export const SCENARIOS: Scenario[] = [
     latency: 0,
     targets: own(...WITH_FLOORS),
     goalTargets: ["floor", ...STACK_FLOORS, "gateway", "gateway-binary"],
+  },
+  {
+    // floor-required with one piece of its every-request work off at a time: where its cost over
+    // floor-elysia goes (docs/performance.md, "Floors of the fixed stack").
+    name: "hit-floor-parts",
+    kind: "speed",
+    connections: 32,
+    mode: "hit",
+    latency: 0,
+    targets: [
+      ...own("floor-elysia", "floor-required"),
+      ...["log", "hook", "limit", "headers"].map(
+        (off): TargetSpec => ({
+          name: `floor-required-no-${off}`,
+          kind: "floor-required",
+          env: { FLOOR_REQUIRED_OFF: off },
+        }),
+      ),
+    ],
+    goalTargets: "none",
+    byNameOnly: true,
   },
   {
     name: "p99-256c-20ms",
@@ -150,7 +173,9 @@ export function selectScenarios(options: {
   goals: boolean;
   noBinary: boolean;
 }): Scenario[] {
-  return SCENARIOS.filter((s) => options.scenarios?.some((n) => n === s.name || n === s.group) ?? true)
+  return SCENARIOS.filter(
+    (s) => options.scenarios?.some((n) => n === s.name || n === s.group) ?? !s.byNameOnly,
+  )
     .map((s) => ({
       ...s,
       targets: s.targets.filter(

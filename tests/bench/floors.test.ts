@@ -21,10 +21,11 @@ beforeAll(async () => {
 afterAll(() => stopProcess(backends));
 
 /** A floor, and every line it writes to stdout after its URL. */
-async function startFloor(name: string) {
+async function startFloor(name: string, env: Record<string, string> = {}) {
   const child = Bun.spawn([process.execPath, join(lib, `${name}.ts`), aggregator, TOKEN], {
     stdout: "pipe",
     stderr: "pipe",
+    env: { ...process.env, ...env },
   });
   const lines: string[] = [];
   const reader = child.stdout.getReader();
@@ -112,5 +113,32 @@ describe("the fixed stack's floors", () => {
     } finally {
       await stopProcess(floor.child);
     }
+  });
+
+  test("each study variant of floor-required turns off its one piece and keeps the rest", async () => {
+    const seen: Record<string, { headers: string[]; logged: number }> = {};
+    for (const off of ["log", "hook", "limit", "headers"]) {
+      const floor = await startFloor("floor-required", { FLOOR_REQUIRED_OFF: off });
+      try {
+        const answer = await fetch(`${floor.url}/search?query=x`, { headers: auth });
+        expect(answer.status).toBe(200);
+        await answer.arrayBuffer();
+        // A line would leave within a turn of the event loop; this waits many.
+        await Bun.sleep(100);
+        const headers = ["x-request-id", "ratelimit", "ratelimit-policy", "x-cache"].filter((h) =>
+          answer.headers.has(h),
+        );
+        seen[off] = { headers, logged: floor.logLines().length };
+      } finally {
+        await stopProcess(floor.child);
+      }
+    }
+    const all = ["x-request-id", "ratelimit", "ratelimit-policy", "x-cache"];
+    expect(seen).toEqual({
+      log: { headers: all, logged: 0 },
+      hook: { headers: all, logged: 0 },
+      limit: { headers: ["x-request-id", "x-cache"], logged: 1 },
+      headers: { headers: [], logged: 1 },
+    });
   });
 });

@@ -102,4 +102,18 @@ describe("bench scenarios and flags", () => {
       "gateway-nocache": undefined,
     });
   });
+
+  test("the floor-parts study runs only when named, each variant with its one piece off", () => {
+    expect(selection("").join("\n")).not.toContain("hit-floor-parts");
+    expect(selection("--goals").join("\n")).not.toContain("hit-floor-parts");
+    const [parts] = selectScenarios(parseOptions(["--scenarios", "hit-floor-parts"]));
+    expect(parts?.targets.map((t) => [t.name, t.env?.FLOOR_REQUIRED_OFF])).toEqual([
+      ["floor-elysia", undefined],
+      ["floor-required", undefined],
+      ["floor-required-no-log", "log"],
+      ["floor-required-no-hook", "hook"],
+      ["floor-required-no-limit", "limit"],
+      ["floor-required-no-headers", "headers"],
+    ]);
+  });
 });
