@@ -57,7 +57,7 @@ for (let round = 0; round < rounds + 1; round++) {
     for (let i = 0; i < calls; i++) part();
     const perCall = (cpuNs() - start) / calls;
     // Round 0 is the warm-up (JIT tiers).
-    if (round > 0) (results[name] ??= []).push(perCall);
+    if (round > 0) results[name] = [...(results[name] ?? []), perCall];
   }
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
