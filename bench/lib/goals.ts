@@ -15,6 +15,8 @@ export interface Measured {
   values: string;
   /** The same number for the floor, where the floor ran. */
   floor?: number;
+  /** The same number for every other floor that ran (`floor-...` targets), by target name. */
+  floors?: Record<string, number>;
   /** A reason the number proves nothing (a budget the load never filled): shown as not measured. */
   inconclusive?: string;
 }
@@ -44,6 +46,16 @@ export interface GoalResult {
   floor: number | null;
   /** The floor itself misses the threshold: no implementation of the required work met it in this run. */
   below_floor: boolean;
+  /** The other floors' numbers (floor-elysia, floor-required, ...), by target name; empty where none ran. */
+  floors: Record<string, number>;
+  /**
+   * Every variant of floor-required that ran misses the threshold: no implementation of the issue's
+   * required work on the fixed stack met it in this run (a variant that met it, e.g. one holding a
+   * smaller cache, shows a way to it).
+   */
+  below_required_floor: boolean;
+  /** Likewise for floor-elysia: the floor's work on Elysia alone, without the every-request work, misses it. */
+  below_framework_floor: boolean;
   reason?: string;
 }
 
@@ -72,9 +84,13 @@ export function evaluate(goal: Goal, results: BenchResults): GoalResult {
       values: "",
       floor: null,
       below_floor: false,
+      floors: {},
+      below_required_floor: false,
+      below_framework_floor: false,
       reason: measured,
     };
   const floor = measured.floor ?? null;
+  const floors = measured.floors ?? {};
   const result: GoalResult = {
     ...base,
     // NaN (a zero or missing measurement) is never met.
@@ -83,9 +99,43 @@ export function evaluate(goal: Goal, results: BenchResults): GoalResult {
     values: measured.values,
     floor,
     below_floor: floor !== null && !passes(goal, floor),
+    floors,
+    below_required_floor: allMiss(goal, floors, REQUIRED_FLOOR),
+    below_framework_floor: allMiss(goal, floors, FRAMEWORK_FLOOR),
   };
   if (measured.inconclusive) return { ...result, status: "not measured", reason: measured.inconclusive };
   return result;
+}
+
+/** A floor other than the floor: a target named `floor-...`. */
+export const isOtherFloor = (target: string) => target.startsWith("floor-");
+export const FRAMEWORK_FLOOR = "floor-elysia";
+export const REQUIRED_FLOOR = "floor-required";
+
+/** Some variant of `family` (its name, or its name and a suffix: floor-required-1entry) ran, and none met the goal. */
+function allMiss(
+  goal: Pick<Goal, "direction" | "threshold">,
+  floors: Record<string, number>,
+  family: string,
+) {
+  const numbers = Object.entries(floors)
+    .filter(([name]) => name === family || name.startsWith(`${family}-`))
+    .map(([, n]) => n);
+  return numbers.length > 0 && numbers.every((n) => !passes(goal, n));
+}
+
+/** `of(summary)` for every other floor that ran in `scenario`; `skip`: one not to compare (the base). */
+function otherFloors(
+  results: BenchResults,
+  scenario: string,
+  of: (s: Summary) => number,
+  skip?: string,
+): { floors?: Record<string, number> } {
+  const byTarget = results.summary[scenario] ?? {};
+  const floors: Record<string, number> = {};
+  for (const [name, s] of Object.entries(byTarget))
+    if (isOtherFloor(name) && name !== skip) floors[name] = of(s);
+  return Object.keys(floors).length ? { floors } : {};
 }
 
 const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
@@ -103,6 +153,7 @@ function cpuRatio(scenario: string, subject: string, base: string) {
       ratio: s.cpu_us_per_request / b.cpu_us_per_request,
       values: `${subject} ${us(s)}, ${base} ${us(b)} CPU/req`,
       ...(f ? { floor: f.cpu_us_per_request / b.cpu_us_per_request } : {}),
+      ...otherFloors(results, scenario, (x) => x.cpu_us_per_request / b.cpu_us_per_request, base),
     };
   };
 }
@@ -120,6 +171,7 @@ function perCpuSecond(scenario: string, subject: string, peer: string) {
       ratio: p.cpu_us_per_request / s.cpu_us_per_request,
       values: `${subject} ${perSecond(s)}, ${peer} ${perSecond(p)} req/CPU-s`,
       ...(f ? { floor: p.cpu_us_per_request / f.cpu_us_per_request } : {}),
+      ...otherFloors(results, scenario, (x) => p.cpu_us_per_request / x.cpu_us_per_request),
     };
   };
 }
@@ -133,6 +185,7 @@ function peakRss(scenario: string, subject: string) {
       ratio: s.peak_rss_mb,
       values: `${subject} ${s.peak_rss_mb} MB`,
       ...(f ? { floor: f.peak_rss_mb } : {}),
+      ...otherFloors(results, scenario, (x) => x.peak_rss_mb),
     };
   };
 }
@@ -164,6 +217,8 @@ function budgetRss(scenario: string, subject: string, budgetMiB: number) {
 export const MEMORY_MISS = "memory-miss-256c";
 export const MEMORY_ZIPF = "memory-zipf-256c";
 export const NO_CACHE = "gateway-nocache";
+export const FLOOR_ONE_ENTRY = "floor-1entry";
+export const FLOOR_REQUIRED_ONE_ENTRY = "floor-required-1entry";
 export const BUDGETS_MIB = [8, 64, 256] as const;
 export const budgetTarget = (mib: number) => `gateway-cache-${mib}mib`;
 const ZIPF_SCENARIOS = ["zipf-64c", "zipf-256c"];

@@ -73,7 +73,7 @@ export async function startTarget(target: TargetSpec, backends: Backends): Promi
 
 async function startOwn(target: TargetSpec, backends: Backends): Promise<{ child: Subprocess; url: string }> {
   const json = async (argv: string[]) => {
-    const { child, info } = await startJsonProcess(pinned(TARGET_CORE, argv));
+    const { child, info } = await startJsonProcess(pinned(TARGET_CORE, argv), /^\{/, target.env ?? {});
     return { child, url: info.url as string };
   };
   switch (target.kind) {
@@ -88,7 +88,15 @@ async function startOwn(target: TargetSpec, backends: Backends): Promise<{ child
     case "passthrough":
       return json([BUN, join(import.meta.dir, "passthrough.ts"), backends.aggregator]);
     case "floor":
-      return json([BUN, join(import.meta.dir, "floor.ts"), backends.aggregator, TOKEN]);
+    case "floor-elysia":
+    case "floor-required":
+      return json([
+        BUN,
+        join(import.meta.dir, `${target.kind}.ts`),
+        backends.aggregator,
+        TOKEN,
+        ...(target.cacheEntries === undefined ? [] : [String(target.cacheEntries)]),
+      ]);
     default: {
       const command = target.kind === "gateway" ? [BUN, join(ROOT, "cli", "main.ts")] : [BINARY];
       const { child, info } = await startGateway(

@@ -4,20 +4,38 @@
  * scenario runs its targets one after another, alone, since peak RSS is a process's own and a fill of
  * the cache should not wait behind five other processes.
  */
-import { BUDGETS_MIB, budgetTarget, MEMORY_MISS, MEMORY_ZIPF, NO_CACHE } from "./goals.ts";
+import {
+  BUDGETS_MIB,
+  budgetTarget,
+  FLOOR_ONE_ENTRY,
+  FLOOR_REQUIRED_ONE_ENTRY,
+  MEMORY_MISS,
+  MEMORY_ZIPF,
+  NO_CACHE,
+} from "./goals.ts";
 import type { LoadMode } from "./wrk.ts";
 import { ZIPF_DISTINCT } from "./zipf.ts";
 
-export type TargetKind = "passthrough" | "floor" | "gateway" | "gateway-binary" | "fastify" | "nginx";
+export type TargetKind =
+  | "passthrough"
+  | "floor"
+  | "floor-elysia"
+  | "floor-required"
+  | "gateway"
+  | "gateway-binary"
+  | "fastify"
+  | "nginx";
 
 export interface TargetSpec {
   /** The name in tables, goals and --targets. */
   name: string;
   kind: TargetKind;
-  /** Settings on top of the bench's (the gateway's environment). */
+  /** Settings on top of the bench's (the gateway's environment; floor-required's FLOOR_REQUIRED_OFF). */
   env?: Record<string, string>;
   /** A memory scenario fills this target's cache first (every distinct query once, then wrapping). */
   fill?: boolean;
+  /** A floor's cache bound in entries (its default is the gateway's 10,000). */
+  cacheEntries?: number;
 }
 
 export interface Scenario {
@@ -32,10 +50,15 @@ export interface Scenario {
   targets: TargetSpec[];
   /** The targets --goals keeps (the goals read no other). */
   goalTargets: string[] | "none";
+  /** Runs only when --scenarios names it (a study, not part of the suite). */
+  byNameOnly?: boolean;
 }
 
 const own = (...kinds: TargetKind[]): TargetSpec[] => kinds.map((kind) => ({ name: kind, kind }));
 const CORE: TargetKind[] = ["passthrough", "floor", "gateway", "gateway-binary"];
+/** The floors of the fixed stack (Elysia; Elysia and the issue's every-request work), beside the floor. */
+const STACK_FLOORS: TargetKind[] = ["floor-elysia", "floor-required"];
+const WITH_FLOORS: TargetKind[] = ["passthrough", "floor", ...STACK_FLOORS, "gateway", "gateway-binary"];
 
 /** The memory goal's cache budgets: bytes the binding bound, entries as many as the mix has queries. */
 const budgeted = (mib: number): TargetSpec => ({
@@ -55,8 +78,8 @@ export const SCENARIOS: Scenario[] = [
     connections: 32,
     mode: "miss",
     latency: 0,
-    targets: own(...CORE),
-    goalTargets: ["floor", "gateway", "gateway-binary"],
+    targets: own(...WITH_FLOORS),
+    goalTargets: ["floor", ...STACK_FLOORS, "gateway", "gateway-binary"],
   },
   {
     name: "hit",
@@ -64,8 +87,29 @@ export const SCENARIOS: Scenario[] = [
     connections: 32,
     mode: "hit",
     latency: 0,
-    targets: own(...CORE),
-    goalTargets: ["floor", "gateway", "gateway-binary"],
+    targets: own(...WITH_FLOORS),
+    goalTargets: ["floor", ...STACK_FLOORS, "gateway", "gateway-binary"],
+  },
+  {
+    // floor-required with one piece of its every-request work off at a time: where its cost over
+    // floor-elysia goes (docs/performance.md, "Floors of the fixed stack").
+    name: "hit-floor-parts",
+    kind: "speed",
+    connections: 32,
+    mode: "hit",
+    latency: 0,
+    targets: [
+      ...own("floor-elysia", "floor-required"),
+      ...["log", "hook", "limit", "headers"].map(
+        (off): TargetSpec => ({
+          name: `floor-required-no-${off}`,
+          kind: "floor-required",
+          env: { FLOOR_REQUIRED_OFF: off },
+        }),
+      ),
+    ],
+    goalTargets: "none",
+    byNameOnly: true,
   },
   {
     name: "p99-256c-20ms",
@@ -84,8 +128,8 @@ export const SCENARIOS: Scenario[] = [
       connections,
       mode: "zipf",
       latency: 0,
-      targets: own(...CORE, "fastify", "nginx"),
-      goalTargets: ["passthrough", "floor", "gateway", "gateway-binary", "fastify"],
+      targets: own(...WITH_FLOORS, "fastify", "nginx"),
+      goalTargets: ["passthrough", "floor", ...STACK_FLOORS, "gateway", "gateway-binary", "fastify"],
     }),
   ),
   {
@@ -95,8 +139,15 @@ export const SCENARIOS: Scenario[] = [
     connections: 256,
     mode: "miss",
     latency: 0,
-    targets: own("floor", "gateway"),
-    goalTargets: ["floor", "gateway"],
+    targets: [
+      ...own("floor", "floor-required", "gateway"),
+      // What RSS the required work costs without the cache's entries: the floors holding one answer,
+      // and the gateway with its cache off.
+      { name: FLOOR_ONE_ENTRY, kind: "floor", cacheEntries: 1 },
+      { name: FLOOR_REQUIRED_ONE_ENTRY, kind: "floor-required", cacheEntries: 1 },
+      { name: NO_CACHE, kind: "gateway", env: { GATEWAY_CACHE_TTL: "0" } },
+    ],
+    goalTargets: ["floor", "floor-required", "gateway", FLOOR_ONE_ENTRY, FLOOR_REQUIRED_ONE_ENTRY, NO_CACHE],
   },
   {
     name: MEMORY_ZIPF,
@@ -106,12 +157,12 @@ export const SCENARIOS: Scenario[] = [
     mode: "zipf",
     latency: 0,
     targets: [
-      ...own("floor", "gateway"),
+      ...own("floor", "floor-required", "gateway"),
       // The baseline the budgets are measured from gets their load, fill included.
       { name: NO_CACHE, kind: "gateway", env: { GATEWAY_CACHE_TTL: "0" }, fill: true },
       ...BUDGETS_MIB.map(budgeted),
     ],
-    goalTargets: ["floor", "gateway", NO_CACHE, ...BUDGETS_MIB.map(budgetTarget)],
+    goalTargets: ["floor", "floor-required", "gateway", NO_CACHE, ...BUDGETS_MIB.map(budgetTarget)],
   },
 ];
 
@@ -122,7 +173,9 @@ export function selectScenarios(options: {
   goals: boolean;
   noBinary: boolean;
 }): Scenario[] {
-  return SCENARIOS.filter((s) => options.scenarios?.some((n) => n === s.name || n === s.group) ?? true)
+  return SCENARIOS.filter(
+    (s) => options.scenarios?.some((n) => n === s.name || n === s.group) ?? !s.byNameOnly,
+  )
     .map((s) => ({
       ...s,
       targets: s.targets.filter(

@@ -38,8 +38,27 @@ export function goalsTable(results: GoalResult[]): string {
     g.floor === null
       ? ""
       : `${formatNumber(g.floor, g.unit)}${g.below_floor ? " (goal below the floor)" : ""}`,
+    otherFloorsCell(g),
   ]);
-  return textTable(["goal", "measured", "ratio", "threshold", "result", "the floor's"], rows);
+  return textTable(
+    ["goal", "measured", "ratio", "threshold", "result", "the floor's", "the other floors'"],
+    rows,
+  );
+}
+
+/**
+ * `floor-elysia 1.20x, floor-required 1.60x (goal below the required-work floor)`; the framework floor's
+ * mark only where the required-work floor's does not already say more.
+ */
+function otherFloorsCell(g: GoalResult): string {
+  const cells = Object.entries(g.floors).map(([name, n]) => `${name} ${formatNumber(n, g.unit)}`);
+  if (cells.length === 0) return "";
+  const mark = g.below_required_floor
+    ? " (goal below the required-work floor)"
+    : g.below_framework_floor
+      ? " (goal below the framework floor)"
+      : "";
+  return `${cells.join(", ")}${mark}`;
 }
 
 export function scenariosTable(summary: Record<string, Record<string, Summary>>): string {

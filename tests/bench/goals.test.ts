@@ -3,6 +3,8 @@ import {
   budgetTarget,
   evaluate,
   evaluateAll,
+  FLOOR_ONE_ENTRY,
+  FLOOR_REQUIRED_ONE_ENTRY,
   goals,
   MEMORY_MISS,
   MEMORY_ZIPF,
@@ -154,5 +156,82 @@ describe("bench goals", () => {
     const results = atThresholds();
     const goal = goals(["gateway-binary"]).find((g) => g.id === "hit-cpu-vs-floor:gateway-binary");
     expect(evaluate(goal as never, results).reason).toBe("hit/gateway-binary not run");
+  });
+
+  test("the fixed stack's floors get their own numbers against the same base, and no floor is its own base", () => {
+    const results = atThresholds();
+    const hit = results.summary.hit as Record<string, Summary>;
+    hit["floor-elysia"] = run({ cpu_us_per_request: 24 }); // 1.2x the floor's 20 µs
+    hit["floor-required"] = run({ cpu_us_per_request: 30 }); // 1.5x: exactly at the goal
+    const goal = byId(results).get("hit-cpu-vs-floor");
+    expect(goal?.floor).toBeNull();
+    expect(Object.keys(goal?.floors ?? {})).toEqual(["floor-elysia", "floor-required"]);
+    expect(goal?.floors["floor-elysia"]).toBeCloseTo(1.2, 9);
+    expect(goal?.floors["floor-required"]).toBeCloseTo(1.5, 9);
+    expect(goal).toMatchObject({
+      status: "met",
+      below_floor: false,
+      below_required_floor: false,
+      below_framework_floor: false,
+    });
+    expect(goalsTable([goal as never])).toContain("floor-elysia 1.20x, floor-required 1.50x");
+    expect(goalsTable([goal as never])).not.toContain("below");
+  });
+
+  test("a goal the required-work floor misses is marked so, while the gateway's own status stays its own", () => {
+    const results = atThresholds();
+    const miss = results.summary.miss as Record<string, Summary>;
+    miss["floor-elysia"] = run({ cpu_us_per_request: 120 }); // 1.2x the floor: within 1.3x
+    miss["floor-required"] = run({ cpu_us_per_request: 140 }); // 1.4x: past it
+    const goal = byId(results).get("miss-cpu-vs-floor");
+    expect(goal).toMatchObject({ status: "met", below_floor: false, below_required_floor: true });
+    expect(goalsTable([goal as never])).toContain(
+      "floor-required 1.40x (goal below the required-work floor)",
+    );
+    // Elysia's floor missing it while the required-work floor meets it (noise, or a cheaper way to the
+    // same work) is the framework's mark, not the required work's.
+    miss["floor-elysia"] = run({ cpu_us_per_request: 131 });
+    miss["floor-required"] = run({ cpu_us_per_request: 129 });
+    const framework = byId(results).get("miss-cpu-vs-floor");
+    expect(framework).toMatchObject({ below_required_floor: false, below_framework_floor: true });
+    expect(goalsTable([framework as never])).toContain("(goal below the framework floor)");
+  });
+
+  test("against a peer the floors' numbers are the peer's CPU over theirs, and against the passthrough theirs over its", () => {
+    const results = atThresholds();
+    const zipf = results.summary["zipf-64c"] as Record<string, Summary>;
+    zipf.floor = run({ cpu_us_per_request: 30 });
+    zipf["floor-required"] = run({ cpu_us_per_request: 75 }); // Fastify 150 / 75 = 2x, 75 / 40 = 1.875x
+    const goalsOf = byId(results);
+    const perCpu = goalsOf.get("zipf-64c-per-cpu-vs-fastify");
+    expect(perCpu?.floors["floor-required"]).toBeCloseTo(2, 9);
+    expect(perCpu).toMatchObject({ status: "met", below_floor: false, below_required_floor: true });
+    const vsPassthrough = goalsOf.get("zipf-64c-cpu-vs-passthrough");
+    expect(vsPassthrough?.floors["floor-required"]).toBeCloseTo(1.875, 9);
+    expect(vsPassthrough?.below_required_floor).toBe(true);
+    // The other Zipf scenario ran no floor-required: nothing to show there.
+    expect(goalsOf.get("zipf-256c-cpu-vs-passthrough")?.floors).toEqual({});
+  });
+
+  test("peak RSS shows each floor's own peak; a bare floor's variant over the goal is shown but is not the stack's", () => {
+    const results = atThresholds();
+    const memory = results.summary[MEMORY_MISS] as Record<string, Summary>;
+    memory.floor = run({ peak_rss_mb: 210 });
+    memory[FLOOR_ONE_ENTRY] = run({ peak_rss_mb: 160 });
+    memory["floor-required"] = run({ peak_rss_mb: 240 });
+    memory[FLOOR_REQUIRED_ONE_ENTRY] = run({ peak_rss_mb: 120 });
+    memory[NO_CACHE] = run({ peak_rss_mb: 170 });
+    const goal = byId(results).get("rss-miss-256c");
+    expect(goal?.floor).toBe(210);
+    // The gateway's own no-cache variant is a gateway, not a floor.
+    expect(goal?.floors).toEqual({
+      "floor-required": 240,
+      [FLOOR_ONE_ENTRY]: 160,
+      [FLOOR_REQUIRED_ONE_ENTRY]: 120,
+    });
+    // The required work holding one answer meets it: a smaller cache is a way to the goal.
+    expect(goal).toMatchObject({ below_floor: true, below_required_floor: false });
+    memory[FLOOR_REQUIRED_ONE_ENTRY] = run({ peak_rss_mb: 150.1 });
+    expect(byId(results).get("rss-miss-256c")?.below_required_floor).toBe(true);
   });
 });

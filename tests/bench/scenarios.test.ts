@@ -85,4 +85,35 @@ describe("bench scenarios and flags", () => {
     expect(() => parseOptions(["--seconds", "two"])).toThrow(/needs a number/);
     expect(() => parseOptions(["--targets"])).toThrow(/needs a value/);
   });
+
+  test("the hit, miss and Zipf scenarios run the fixed stack's floors; the memory ones their one-entry variants", () => {
+    for (const scenario of ["hit", "miss", "zipf-64c", "zipf-256c"])
+      expect(selection(`--scenarios ${scenario} --targets floor-elysia,floor-required --goals`)).toEqual([
+        `${scenario}: floor-elysia,floor-required`,
+      ]);
+    const memory = selectScenarios(parseOptions(["--scenarios", "memory-miss-256c", "--goals"]))[0];
+    const entries = Object.fromEntries(memory?.targets.map((t) => [t.name, t.cacheEntries]) ?? []);
+    expect(entries).toEqual({
+      floor: undefined,
+      "floor-required": undefined,
+      gateway: undefined,
+      "floor-1entry": 1,
+      "floor-required-1entry": 1,
+      "gateway-nocache": undefined,
+    });
+  });
+
+  test("the floor-parts study runs only when named, each variant with its one piece off", () => {
+    expect(selection("").join("\n")).not.toContain("hit-floor-parts");
+    expect(selection("--goals").join("\n")).not.toContain("hit-floor-parts");
+    const [parts] = selectScenarios(parseOptions(["--scenarios", "hit-floor-parts"]));
+    expect(parts?.targets.map((t) => [t.name, t.env?.FLOOR_REQUIRED_OFF])).toEqual([
+      ["floor-elysia", undefined],
+      ["floor-required", undefined],
+      ["floor-required-no-log", "log"],
+      ["floor-required-no-hook", "hook"],
+      ["floor-required-no-limit", "limit"],
+      ["floor-required-no-headers", "headers"],
+    ]);
+  });
 });

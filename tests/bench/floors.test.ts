@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import type { Subprocess } from "bun";
+import { startJsonProcess, stopProcess } from "../../bench/lib/targets.ts";
+
+// The fixed stack's floors as real servers against the bench's real backends: a floor that skipped the
+// work it stands for would make every goal look harder than it is, so what each must do is checked here.
+const lib = join(import.meta.dir, "..", "..", "bench", "lib");
+const TOKEN = "floor-test-token";
+type Answer = { request_id: string; limit: number; results: unknown[] };
+const answerOf = async (response: Response) => (await response.json()) as Answer;
+const auth = { authorization: `Bearer ${TOKEN}` };
+let backends: Subprocess;
+let aggregator = "";
+
+beforeAll(async () => {
+  const started = await startJsonProcess([process.execPath, join(lib, "backends.ts")]);
+  backends = started.child;
+  aggregator = started.info.aggregator as string;
+});
+afterAll(() => stopProcess(backends));
+
+/** A floor, and every line it writes to stdout after its URL. */
+async function startFloor(name: string, env: Record<string, string> = {}) {
+  const child = Bun.spawn([process.execPath, join(lib, `${name}.ts`), aggregator, TOKEN], {
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...env },
+  });
+  const lines: string[] = [];
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let partial = "";
+  let resolveUrl: (url: string) => void = () => {};
+  const url = new Promise<string>((resolve) => {
+    resolveUrl = resolve;
+  });
+  (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      partial += decoder.decode(value);
+      const complete = partial.split("\n");
+      partial = complete.pop() ?? "";
+      for (const line of complete) {
+        if (lines.length === 0 && line.startsWith('{"url"')) resolveUrl(JSON.parse(line).url);
+        lines.push(line);
+      }
+    }
+  })();
+  return { child, url: await url, lines, logLines: () => lines.slice(1).map((l) => JSON.parse(l)) };
+}
+
+describe("the fixed stack's floors", () => {
+  test("floor-elysia answers the search from the Aggregator, then from its cache, and refuses an unknown token", async () => {
+    const floor = await startFloor("floor-elysia");
+    try {
+      const first = await fetch(`${floor.url}/search?query=phones`, { headers: auth });
+      expect(first.status).toBe(200);
+      const body = await answerOf(first);
+      expect(body.results).toHaveLength(20);
+      expect(body.limit).toBe(20);
+      const second = await answerOf(await fetch(`${floor.url}/search?query=phones`, { headers: auth }));
+      expect(second.request_id).not.toBe(body.request_id);
+      expect(second.results).toEqual(body.results);
+      expect((await fetch(`${floor.url}/search?query=phones`)).status).toBe(401);
+      // It adds nothing the floor does not do.
+      expect(first.headers.get("x-request-id")).toBeNull();
+      expect(first.headers.get("ratelimit")).toBeNull();
+    } finally {
+      await stopProcess(floor.child);
+    }
+  });
+
+  test("floor-required echoes the request id, decides the rate limit, says HIT or MISS and logs every request at info", async () => {
+    const floor = await startFloor("floor-required");
+    try {
+      const miss = await fetch(`${floor.url}/search?query=tablets`, {
+        headers: { ...auth, "x-request-id": "client-id-1" },
+      });
+      expect(miss.status).toBe(200);
+      expect(miss.headers.get("x-request-id")).toBe("client-id-1");
+      expect((await answerOf(miss)).request_id).toBe("client-id-1");
+      expect(miss.headers.get("x-cache")).toBe("MISS");
+      expect(miss.headers.get("ratelimit-policy")).toBe('"minute";q=100000000;w=60');
+      expect(miss.headers.get("ratelimit")).toMatch(/^"minute";r=\d+;t=\d+$/);
+
+      const hit = await fetch(`${floor.url}/search?query=tablets`, { headers: auth });
+      expect(hit.headers.get("x-cache")).toBe("HIT");
+      const generated = hit.headers.get("x-request-id") ?? "";
+      expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await answerOf(hit)).request_id).toBe(generated);
+      expect((await fetch(`${floor.url}/search?query=tablets`)).status).toBe(401);
+
+      // The lines leave in a batch after the turn of the event loop: wait for all three.
+      for (let i = 0; i < 100 && floor.logLines().length < 3; i++) await Bun.sleep(10);
+      const [first, second, refused] = floor.logLines();
+      expect(first).toMatchObject({
+        level: "info",
+        msg: "request",
+        request_id: "client-id-1",
+        method: "GET",
+        route: "/search",
+        status: 200,
+        user_id: "bench-user",
+        plan: "premium",
+        cache: "MISS",
+      });
+      expect(typeof first.duration_ms).toBe("number");
+      expect(second).toMatchObject({ request_id: generated, cache: "HIT", status: 200 });
+      expect(refused).toMatchObject({ status: 401, route: "/search" });
+      expect(refused.user_id).toBeUndefined();
+    } finally {
+      await stopProcess(floor.child);
+    }
+  });
+
+  test("each study variant of floor-required turns off its one piece and keeps the rest", async () => {
+    const seen: Record<string, { headers: string[]; logged: number }> = {};
+    for (const off of ["log", "hook", "limit", "headers"]) {
+      const floor = await startFloor("floor-required", { FLOOR_REQUIRED_OFF: off });
+      try {
+        const answer = await fetch(`${floor.url}/search?query=x`, { headers: auth });
+        expect(answer.status).toBe(200);
+        await answer.arrayBuffer();
+        // A line would leave within a turn of the event loop; this waits many.
+        await Bun.sleep(100);
+        const headers = ["x-request-id", "ratelimit", "ratelimit-policy", "x-cache"].filter((h) =>
+          answer.headers.has(h),
+        );
+        seen[off] = { headers, logged: floor.logLines().length };
+      } finally {
+        await stopProcess(floor.child);
+      }
+    }
+    const all = ["x-request-id", "ratelimit", "ratelimit-policy", "x-cache"];
+    expect(seen).toEqual({
+      log: { headers: all, logged: 0 },
+      hook: { headers: all, logged: 0 },
+      limit: { headers: ["x-request-id", "x-cache"], logged: 1 },
+      headers: { headers: [], logged: 1 },
+    });
+  });
+});
