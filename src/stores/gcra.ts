@@ -21,7 +21,9 @@ export function gcra(
   const next = tat + interval;
   const slack = slackMs(next, limit);
   if (next - now <= periodMs + slack) {
-    const remaining = Math.floor((periodMs - (next - now) + slack) / interval);
+    // The slack grows with the limit (about 75 ms at 10^8 a minute, thousands of intervals), so without the
+    // cap a large quota reported more remaining than it has: at most `limit - 1` after this request.
+    const remaining = Math.min(limit - 1, Math.floor((periodMs - (next - now) + slack) / interval));
     return { state: { allowed: true, remaining, resetMs: next - now, retryMs: 0 }, tat: next };
   }
   return { state: { allowed: false, remaining: 0, resetMs: tat - now, retryMs: next - periodMs - now }, tat };

@@ -16,7 +16,7 @@ local allowed, remaining, reset, retry = 0, 0, tat - now, nxt - period - now
 local slack = 0.000001 + math.abs(nxt) * 2.220446049250313e-16 * 2 * (limit + 1)
 if nxt - now <= period + slack then
   allowed = 1
-  remaining = math.floor((period - (nxt - now) + slack) / interval)
+  remaining = math.min(limit - 1, math.floor((period - (nxt - now) + slack) / interval))
   reset = nxt - now
   retry = 0
   redis.call('SET', KEYS[1], string.format('%.6f', nxt), 'PX', math.max(1, math.ceil(nxt - now)))

@@ -72,6 +72,14 @@ for (const { name, make, skip, pass } of stores) {
       }
     });
 
+    test("a huge quota reports at most its size less one as remaining (RateLimit's r)", async () => {
+      const bucket = { key: key("huge"), limit: 100_000_000, periodMs: MINUTE };
+      const first = (await store.decide(bucket)).bucket;
+      expect(first.allowed).toBe(true);
+      expect(first.remaining).toBeLessThanOrEqual(bucket.limit - 1);
+      expect(first.remaining).toBeGreaterThan(bucket.limit - 1_000);
+    });
+
     test("tokens come back evenly over the period (no window edge)", async () => {
       // Wide margins: a loaded CI machine may oversleep by hundreds of ms, which must not add a second token.
       const bucket = { key: key("refill"), limit: 4, periodMs: 2000 };

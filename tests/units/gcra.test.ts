@@ -20,6 +20,20 @@ describe("gcra", () => {
     expect(tat).toBe(7_000);
   });
 
+  // The rounding slack grows with the limit; at 10^8 a minute it once made a fresh bucket report ~2.3e8
+  // remaining, more than its whole quota, in the RateLimit header. Above ~10^6 a minute an interval is a
+  // few ulps of a real clock, so the count is approximate there; it must still never exceed the quota.
+  test("remaining never exceeds the quota less one, and counts down exactly for ordinary limits", () => {
+    for (const limit of [3, 1_000, 1_000_000, 100_000_000, 1_000_000_000]) {
+      const remaining = burst(3, 1_764_000_000_000, limit, 60_000).states.map((s) => s.state.remaining);
+      for (const [i, r] of remaining.entries()) {
+        expect(r).toBeLessThanOrEqual(limit - 1);
+        if (i > 0) expect(r).toBeLessThanOrEqual(remaining[i - 1] ?? 0);
+      }
+      if (limit <= 1_000) expect(remaining).toEqual([limit - 1, limit - 2, limit - 3]);
+    }
+  });
+
   test("exactly `limit` at once are granted, counting down to 0, and the next is refused", () => {
     const { states } = burst(11, 0, 10, 60_000);
     expect(states.map((s) => s.state.allowed)).toEqual([...Array(10).fill(true), false]);
