@@ -6,7 +6,9 @@ import { MemoryLimitStore } from "../../src/stores/memory-limit-store.ts";
 
 const keys = (map: GrowingLru<string, number>) => {
   const seen: string[] = [];
-  map.forEach((_, key) => seen.push(key));
+  map.forEach((_, key) => {
+    seen.push(key);
+  });
   return seen;
 };
 
