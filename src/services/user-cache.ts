@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { GrowingLru } from "../core/growing-lru.ts";
 import type { User } from "../models/user.ts";
 
 interface Entry {
@@ -15,7 +15,7 @@ interface Entry {
  * `clock` is injectable so tests can pass a TTL without waiting for it.
  */
 export class UserCache {
-  readonly #entries: LRUCache<string, Entry>;
+  readonly #entries: GrowingLru<string, Entry>;
   readonly #inflight = new Map<string, Promise<User | null>>();
   /** How many lookups were answered from a stale record; for logs and metrics. */
   staleServed = 0;
@@ -26,7 +26,7 @@ export class UserCache {
     readonly maxEntries = 100_000,
     private readonly clock: () => number = Date.now,
   ) {
-    this.#entries = new LRUCache<string, Entry>({ max: Math.max(1, maxEntries) });
+    this.#entries = new GrowingLru<string, Entry>(maxEntries);
   }
 
   /** A fresh record without a promise (null: the user is known not to exist); undefined if none. */

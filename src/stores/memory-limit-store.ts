@@ -1,4 +1,4 @@
-import { LRUCache } from "lru-cache";
+import { GrowingLru } from "../core/growing-lru.ts";
 import { gcra } from "./gcra.ts";
 import type { BucketSpec, CounterSpec, Decision, LimitStore, WindowCount } from "./limit-store.ts";
 
@@ -17,7 +17,7 @@ interface Entry {
  * it), so there is no lru-cache `ttl`.
  */
 export class MemoryLimitStore implements LimitStore {
-  readonly #entries: LRUCache<string, Entry>;
+  readonly #entries: GrowingLru<string, Entry>;
   #sweptAt = Number.NEGATIVE_INFINITY;
   readonly #sweeper: ReturnType<typeof setInterval>;
 
@@ -25,8 +25,7 @@ export class MemoryLimitStore implements LimitStore {
     readonly maxEntries = 100_000,
     private readonly clock: () => number = Date.now,
   ) {
-    // A bound of 0 has always kept one entry (the one just written); lru-cache wants at least 1.
-    this.#entries = new LRUCache<string, Entry>({ max: Math.max(1, Math.ceil(maxEntries)) });
+    this.#entries = new GrowingLru<string, Entry>(maxEntries);
     this.#sweeper = setInterval(() => this.#sweep(this.clock()), 30_000);
     this.#sweeper.unref?.();
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type JWTHeaderParameters, jwtVerify, SignJWT } from "jose";
-import { LRUCache } from "lru-cache";
+import { GrowingLru } from "../growing-lru.ts";
 import { hmacRing, type KeyRing, type RingKey } from "./key-ring.ts";
 import { KeyRingHolder } from "./key-ring-holder.ts";
 
@@ -66,7 +66,7 @@ export class TokenService {
   readonly #keys: KeyRingHolder;
   readonly #settings: TokenLimits;
   // Oldest verified goes first: `peek` does not count a use. Expiry is the token's own `exp`.
-  readonly #verified = new LRUCache<string, VerifiedClaims>({ max: VERIFIED_MAX });
+  readonly #verified = new GrowingLru<string, VerifiedClaims>(VERIFIED_MAX);
   readonly #resolve = (header: JWTHeaderParameters) => keyFor(this.#keys.current, header).verify;
 
   // Injectable so tests can let a token expire without waiting.
