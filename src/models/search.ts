@@ -173,13 +173,15 @@ export function coerceSearchQuery(query: Record<string, unknown>): void {
 }
 
 /**
- * Replaces what Elysia parsed of `GET /search`'s query string with the string as sent (only `categories`
- * is comma-separated: `query=iphone,13` is the one query "iphone,13"), then coerces it.
+ * What stands for Elysia's parse of `GET /search`'s query string (the route's transform puts it in
+ * the context's place): the string as sent (only `categories` is comma-separated: `query=iphone,13` is
+ * the one query "iphone,13"), coerced. A new object rather than Elysia's emptied: deleting every key
+ * of an object leaves it slower to fill and to read.
  */
-export function readSearchQuery(query: Record<string, unknown>, url: string): void {
-  for (const key of Object.keys(query)) delete query[key];
-  Object.assign(query, queryAsSent(url, COMMA_LISTS));
+export function readSearchQuery(url: string): Record<string, unknown> {
+  const query = queryAsSent(url, COMMA_LISTS);
   coerceSearchQuery(query);
+  return query;
 }
 
 // A pattern, not `format: "date"`: the Aggregator contract's reader compiles patterns and refuses formats,

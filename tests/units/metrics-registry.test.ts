@@ -26,6 +26,29 @@ describe("a counter's kept series", () => {
   });
 });
 
+describe("a histogram's kept series", () => {
+  test("observes into the same cell as observe with the same labels, and into no other", () => {
+    const histogram = new Histogram("t_seconds", "T", ["route"], [0.1, 1]);
+    const search = histogram.series(["/search"]);
+    search.observe(0.05);
+    histogram.observe(["/search"], 0.5);
+    search.observe(2);
+    histogram.series(["/login"]).observe(0.5);
+    expect(histogram.lines()).toEqual([
+      't_seconds_bucket{route="/search",le="0.1"} 1',
+      't_seconds_bucket{route="/search",le="1"} 2',
+      't_seconds_bucket{route="/search",le="+Inf"} 3',
+      't_seconds_sum{route="/search"} 2.55',
+      't_seconds_count{route="/search"} 3',
+      't_seconds_bucket{route="/login",le="0.1"} 0',
+      't_seconds_bucket{route="/login",le="1"} 1',
+      't_seconds_bucket{route="/login",le="+Inf"} 1',
+      't_seconds_sum{route="/login"} 0.5',
+      't_seconds_count{route="/login"} 1',
+    ]);
+  });
+});
+
 describe("the metrics registry's exposition text", () => {
   test("counters, collected gauges and counters: HELP and TYPE first, one group each, values as counted", () => {
     const registry = new Registry();

@@ -57,4 +57,43 @@ describe("uncoercedQuery", () => {
     expect(at("?q=a%2Cb&q=c&tags=x")).toEqual({ q: ["a,b", "c"], tags: ["x"] });
     expect(at("?q=%5B1%5D&n=+2+#frag,ment")).toEqual({ q: "[1]", n: " 2 " });
   });
+
+  test("queryAsSent reads every query string as URLSearchParams does, odd escapes and names included", () => {
+    const lists = new Set(["tags"]);
+    // The reference: the same grouping over URLSearchParams' own pairs.
+    const reference = (qs: string) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, value] of new URLSearchParams(qs)) {
+        const values = lists.has(key) ? value.split(",") : [value];
+        const current = Object.hasOwn(out, key) ? out[key] : undefined;
+        if (current === undefined)
+          Object.defineProperty(out, key, {
+            value: lists.has(key) ? values : value,
+            enumerable: true,
+            writable: true,
+          });
+        else if (Array.isArray(current)) current.push(...values);
+        else out[key] = [current, ...values];
+      }
+      return out;
+    };
+    const cases = [
+      "q=a+b&q=a%2Bb&q=a%20b",
+      "a=b=c&&=x&k&&tags=,x,&tags",
+      "q=%E2%82%AC&q=%EF%BB%BFbom",
+      "q=%FF&q=%E2%82&q=%zz&q=%&q=100%25", // not UTF-8, truncated, not escapes: replacement characters
+      "q=%ED%A0%80", // an escaped surrogate half is not UTF-8 either
+      "q=caf\u00e9&q=\u{1f600}", // not serialized, as a client library might hand it over
+      "__proto__=a&__proto__=b&constructor=c",
+      "Q=upper&q=lower",
+    ];
+    for (const qs of cases) {
+      const got = queryAsSent(`http://localhost/s?${qs}#f`, lists);
+      expect({ qs, got: { ...got } }).toEqual({ qs, got: reference(qs) });
+    }
+    expect(queryAsSent("http://localhost/s?q=%FF", lists)).toEqual({ q: "\ufffd" });
+    expect(Object.getPrototypeOf(queryAsSent("http://localhost/s?__proto__=a&__proto__=b", lists))).toBe(
+      null,
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import type { Logger } from "../../core/logger.ts";
 import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
-import type { Counter, CounterSeries } from "../../core/metrics/registry.ts";
+import type { Counter, CounterSeries, HistogramSeries } from "../../core/metrics/registry.ts";
 import { nowMs, SPAN_KIND, type Tracer } from "../../core/tracing/tracer.ts";
 import { upstreamMsOf } from "../../services/call-context.ts";
 import type { RequestMeta } from "./request-context.ts";
@@ -47,11 +47,12 @@ export type AccessLogStep = (request: Request, route: string, status: number, me
 export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Tracer): AccessLogStep {
   const requests = seriesOf(metrics.requests);
   const cacheResults = seriesOf(metrics.cache);
+  const durations = new Map<string, HistogramSeries>();
   return (request, route, status, meta) => {
     const ms = performance.now() - meta.startedAt;
     const routeLabel = route || "unmatched";
     requests(request.method, routeLabel, statusText(status)).inc();
-    metrics.requestDuration.observe([routeLabel], ms / 1000);
+    kept(durations, routeLabel, () => metrics.requestDuration.series([routeLabel])).observe(ms / 1000);
     const { cache, stream } = meta;
     const outcome = stream?.outcome;
     if (outcome !== undefined) metrics.streams.inc([outcome]);

@@ -4,7 +4,7 @@ import type { Caller } from "../../models/caller.ts";
 import type { CallContext } from "../../services/call-context.ts";
 import type { LimitDecision } from "../../services/limiter.ts";
 import type { CacheState } from "../../services/search-service.ts";
-import { rateLimitHeaders } from "../rate-limit-headers.ts";
+import { writeRateLimitHeaders } from "../rate-limit-headers.ts";
 import type { StreamTally } from "../stream-tally.ts";
 
 /** What the gateway knows about one request, from its first hook to its access-log line. */
@@ -59,7 +59,7 @@ class Meta implements RequestMeta {
   }
   set limits(decision: LimitDecision | undefined) {
     this.#limits = decision;
-    if (decision && this.set) Object.assign(this.set.headers, rateLimitHeaders(decision));
+    if (decision && this.set) writeRateLimitHeaders(this.set.headers, decision);
   }
 
   get cache(): CacheState | undefined {

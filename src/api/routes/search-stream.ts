@@ -91,7 +91,9 @@ export function searchStreamRoutes(
       },
       {
         identify: true,
-        transform: ({ query, request }) => readSearchQuery(query, request.url),
+        transform: (context) => {
+          context.query = readSearchQuery(context.request.url) as typeof context.query;
+        },
         query: SearchQuery,
         response,
         detail: {

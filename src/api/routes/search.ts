@@ -39,7 +39,9 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
     .use(authentication(auth, limiter))
     .get("/search", ({ query, caller, meta, set }) => run(query, caller, meta, set), {
       identify: true,
-      transform: ({ query, request }) => readSearchQuery(query, request.url),
+      transform: (context) => {
+        context.query = readSearchQuery(context.request.url) as typeof context.query;
+      },
       query: SearchQuery,
       response,
       detail: {

@@ -99,9 +99,20 @@ export class Collected extends Metric {
   }
 }
 
+interface HistogramCell {
+  labels: string[];
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+
 export class Histogram extends Metric {
   readonly type = "histogram";
-  readonly #cells = new Map<string, { labels: string[]; counts: number[]; sum: number; count: number }>();
+  readonly #cells = new Map<string, HistogramCell>();
 
   constructor(
     name: string,
@@ -113,12 +124,26 @@ export class Histogram extends Metric {
   }
 
   observe(labels: readonly string[], value: number): void {
+    this.#record(this.#cell(labels), value);
+  }
+
+  /** One label set's observer, for a caller that keeps it: no join and lookup per observation. */
+  series(labels: readonly string[]): HistogramSeries {
+    const cell = this.#cell(labels);
+    return { observe: (value) => this.#record(cell, value) };
+  }
+
+  #cell(labels: readonly string[]): HistogramCell {
     const key = labels.join("\u0000");
     let cell = this.#cells.get(key);
     if (!cell) {
       cell = { labels: [...labels], counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 };
       this.#cells.set(key, cell);
     }
+    return cell;
+  }
+
+  #record(cell: HistogramCell, value: number): void {
     // Non-cumulative per bucket here; made cumulative when rendered.
     let i = 0;
     while (i < this.buckets.length && value > (this.buckets[i] as number)) i++;
