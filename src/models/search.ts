@@ -206,14 +206,14 @@ export const SearchResponse = t.Object({
   results: t.Array(Product, { maxItems: RESULTS_MAX_ITEMS }),
   sources: t.Optional(t.Array(Source, { maxItems: SOURCES_MAX_ITEMS })),
   cached: t.Boolean(),
-  page: t.Optional(
-    Type.Integer({ minimum: 1, maximum: PAGE_MAX, description: "Which page this is; 1 without a cursor" }),
-  ),
-  next_cursor: t.Optional(
-    t.Union([t.String({ maxLength: CURSOR_MAX_LENGTH }), t.Null()], {
-      description: "Pass as `cursor` (with the same parameters) for the next page; null on the last page",
-    }),
-  ),
+  page: Type.Integer({
+    minimum: 1,
+    maximum: PAGE_MAX,
+    description: "Which page this is; 1 without a cursor",
+  }),
+  next_cursor: t.Union([t.String({ maxLength: CURSOR_MAX_LENGTH }), t.Null()], {
+    description: "Pass as `cursor` (with the same parameters) for the next page; null on the last page",
+  }),
   rate_date: t.Optional(RateDate),
 });
 export type SearchResponse = Static<typeof SearchResponse>;

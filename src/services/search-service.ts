@@ -171,12 +171,14 @@ export class SearchService {
     // The reply holds only the contract's fields, checked (the clients read it with the contract's
     // reader), so it is used as it is; the plan's clamp holds even if the Aggregator sends more than asked.
     const { results, sources } = reply;
+    const { page, next_cursor } = pageOf(this.cursors, search, reply.has_more === true);
     const shared: SharedAnswer = {
       limit: search.limit,
       results: results.length > search.limit ? results.slice(0, search.limit) : results,
+      ...(sources ? { sources } : {}),
+      page,
+      next_cursor,
     };
-    if (sources) shared.sources = sources;
-    Object.assign(shared, pageOf(this.cursors, search, reply.has_more === true));
     if (reply.rate_date !== undefined) shared.rate_date = reply.rate_date;
     return this.cache.save(key, shared);
   }

@@ -251,9 +251,14 @@ function sharedOf(
   cursors: SearchCursors | undefined,
 ): SharedAnswer {
   const { limit } = search;
-  const shared: SharedAnswer = { limit, results: done.results.slice(0, limit).map(toProduct) };
-  if (done.sources) shared.sources = done.sources.map(toSource);
-  Object.assign(shared, pageOf(cursors, search, done.has_more === true));
+  const { page, next_cursor } = pageOf(cursors, search, done.has_more === true);
+  const shared: SharedAnswer = {
+    limit,
+    results: done.results.slice(0, limit).map(toProduct),
+    ...(done.sources ? { sources: done.sources.map(toSource) } : {}),
+    page,
+    next_cursor,
+  };
   if (done.rate_date !== undefined) shared.rate_date = done.rate_date;
   return shared;
 }

@@ -22,6 +22,8 @@ function response(overrides: Partial<SharedAnswer> = {}): SharedAnswer {
       },
     ],
     sources: [{ name: "shop", ok: true, took_ms: 12 }],
+    page: 1,
+    next_cursor: null,
     ...overrides,
   };
 }

@@ -14,6 +14,8 @@ const shared = {
     },
   ],
   sources: [{ name: "s", ok: true, took_ms: 3 }],
+  page: 1,
+  next_cursor: null,
 };
 
 describe("SearchAnswer", () => {
@@ -32,7 +34,7 @@ describe("SearchAnswer", () => {
 
   test("a shared part with only its required fields still makes a whole answer", () => {
     const fields = { request_id: "r-2", query: "q", categories: [], cached: false };
-    const answer = new SearchAnswer('{"limit":20,"results":[]}', fields);
-    expect(answer.value).toEqual({ ...fields, limit: 20, results: [] });
+    const answer = new SearchAnswer('{"limit":20,"results":[],"page":1,"next_cursor":null}', fields);
+    expect(answer.value).toEqual({ ...fields, limit: 20, results: [], page: 1, next_cursor: null });
   });
 });
