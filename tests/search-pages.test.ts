@@ -258,6 +258,36 @@ describe("an Aggregator that does not support a parameter", () => {
     expect(answer.body.detail).toContain('"sort"');
   });
 
+  // A streamed body has no Content-Length (chunked): once read only when declared, now read up to 16 KiB.
+  const chunked = (text: string) => () =>
+    new Response(
+      // Two chunks with a pause between, so Bun cannot buffer the body and declare its length.
+      new ReadableStream({
+        async start(controller) {
+          const bytes = new TextEncoder().encode(text);
+          controller.enqueue(bytes.subarray(0, 10));
+          await Bun.sleep(5);
+          controller.enqueue(bytes.subarray(10));
+          controller.close();
+        },
+      }),
+      { status: 400, headers: { "content-type": "application/problem+json" } },
+    );
+
+  test("over HTTP: a chunked 400 naming `min_price` is the client's 400 naming it", async () => {
+    fake.behave(chunked(JSON.stringify({ type: "about:blank", status: 400, parameter: "min_price" })));
+    const answer = await get(overHttp, "query=iphone&min_price=10");
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ type: "/problems/unsupported-parameter", parameter: "min_price" });
+  });
+
+  test("over HTTP: a chunked 400 over 16 KiB is not read: it stays a 502", async () => {
+    const padding = "x".repeat(20 * 1024);
+    fake.behave(chunked(JSON.stringify({ status: 400, parameter: "min_price", padding })));
+    const answer = await get(overHttp, "query=iphone&min_price=11");
+    expect(answer.status).toBe(502);
+  });
+
   test("over HTTP: a name the gateway never sends is not repeated: the 400 stays a 502", async () => {
     fake.behave(refuse("<script>"));
     const answer = await get(overHttp, "query=iphone&sort=price_desc");

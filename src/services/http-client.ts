@@ -43,14 +43,36 @@ const PROBLEM_MAX_BYTES = 16 * 1024;
 
 /**
  * A 400 may be an Aggregator saying which parameter it does not support (docs/backends.md); only a
- * small problem+json body with a declared length is read, anything else stays unread as before.
+ * small problem+json body is read: one declared over the bound stays unread, one without a declared
+ * length (chunked) is read until it passes the bound and then dropped. The call's timer covers the read.
  */
 export async function problemOf(response: Response): Promise<string | undefined> {
   const type = response.headers.get("content-type") ?? "";
-  const declared = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (!/^application\/problem\+json\b/i.test(type) || !(declared >= 0 && declared <= PROBLEM_MAX_BYTES))
+  if (!/^application\/problem\+json\b/i.test(type)) return undefined;
+  const length = response.headers.get("content-length");
+  if (length !== null) {
+    const declared = Number(length);
+    if (!(declared >= 0 && declared <= PROBLEM_MAX_BYTES)) return undefined;
+    return response.text().catch(() => undefined);
+  }
+  const reader = response.body?.getReader();
+  if (!reader) return undefined;
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return Buffer.concat(chunks).toString("utf8");
+      size += value.byteLength;
+      if (size > PROBLEM_MAX_BYTES) {
+        await reader.cancel().catch(() => {});
+        return undefined;
+      }
+      chunks.push(value);
+    }
+  } catch {
     return undefined;
-  return response.text().catch(() => undefined);
+  }
 }
 const RETRYABLE_STATUS = new Set([502, 503]);
 
