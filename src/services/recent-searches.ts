@@ -2,7 +2,6 @@ import { LRUCache } from "lru-cache";
 import { SearchAnswer } from "./search-answer.ts";
 import { SearchCache } from "./search-cache.ts";
 import type { SearchFilters } from "./search-params.ts";
-import type { NormalizedSearch } from "./search-service.ts";
 
 /** What a search being served needs that depends only on the search: its cache key and its answer's echo. */
 export interface RecentSearch {
@@ -11,8 +10,16 @@ export interface RecentSearch {
   readonly echo: string;
 }
 
-type Remembered = RecentSearch &
-  Readonly<Pick<NormalizedSearch, "categories" | "limit" | "filters" | "offset">>;
+/** The fields of a NormalizedSearch (search-service.ts, which imports this) that the key and echo use. */
+export interface SearchFields {
+  query: string;
+  categories: string[];
+  limit: number;
+  filters: SearchFilters;
+  offset: number;
+}
+
+type Remembered = RecentSearch & Readonly<Omit<SearchFields, "query">>;
 
 // The same searches come again and again (that is why there is a cache), so the last few are remembered
 // and normalizing, hashing and serializing happen once per hot search. Found by the query and then
@@ -22,7 +29,7 @@ const MAX_QUERIES = 256;
 const PER_QUERY = 4;
 const recent = new LRUCache<string, Remembered[]>({ max: MAX_QUERIES });
 
-export function recentSearch(search: NormalizedSearch): RecentSearch {
+export function recentSearch(search: SearchFields): RecentSearch {
   // A read is `peek`: a memo need not be kept longer because it was used.
   const list = recent.peek(search.query);
   if (list !== undefined) {
@@ -48,7 +55,7 @@ export function recentSearch(search: NormalizedSearch): RecentSearch {
 }
 
 // Every field the key or the echo is made from (the query matched already); `page` is neither.
-function sameSearch(a: Remembered, b: NormalizedSearch): boolean {
+function sameSearch(a: Remembered, b: SearchFields): boolean {
   if (a.limit !== b.limit || a.offset !== b.offset || !sameStrings(a.categories, b.categories)) return false;
   const [f, g] = [a.filters, b.filters];
   return (
