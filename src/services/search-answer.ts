@@ -19,10 +19,21 @@ export class SearchAnswer {
   #value: SearchResponse | undefined;
 
   /** `shared`: the JSON text of a non-empty object (a SharedAnswer, checked where it was read). */
-  constructor(shared: string, fields: CallerFields) {
-    this.json =
-      `{"request_id":${JSON.stringify(fields.request_id)},"query":${JSON.stringify(fields.query)},` +
-      `"categories":${JSON.stringify(fields.categories)},"cached":${fields.cached},${shared.slice(1)}`;
+  /**
+   * `echo`: SearchAnswer.echo of the fields' query and categories, when the caller has it already (it is
+   * kept per hot search, recent-searches.ts).
+   */
+  constructor(
+    shared: string,
+    fields: CallerFields,
+    echo = SearchAnswer.echo(fields.query, fields.categories),
+  ) {
+    this.json = `{"request_id":${JSON.stringify(fields.request_id)},${echo},"cached":${fields.cached},${shared.slice(1)}`;
+  }
+
+  /** The search as an answer repeats it: the same for every answer to the same search. */
+  static echo(query: string, categories: readonly string[]): string {
+    return `"query":${JSON.stringify(query)},"categories":${JSON.stringify(categories)}`;
   }
 
   get value(): SearchResponse {

@@ -33,8 +33,6 @@ const CHECKED_MAX = 256;
 // it can outlive them: an answer the store has dropped, or a Redis reply, is held here. Bounded in bytes
 // as well as entries, so that is at most 1 MiB beyond GATEWAY_CACHE_MAX_BYTES, whatever the answers' size.
 const CHECKED_MAX_BYTES = 1024 * 1024;
-// Memos, oldest written out first: reads are `peek`, as a hit on a memo need not keep it longer.
-const recentKeys = new LRUCache<string, string>({ max: CHECKED_MAX });
 
 // Part of every key: bump it when the stored shape changes, and old entries are simply never read.
 // 2: the shared part of an answer (limit, results, sources) instead of a whole SearchResponse.
@@ -82,6 +80,8 @@ export class SearchCache {
    * Unicode composition and category order do not matter, nor do the order of `sources`, the case of
    * `currency` or an explicit default sort (see canonicalSearch). JSON keeps the parts apart (no two
    * different searches join to the same string); the hash keeps keys short whatever the query's length.
+   * Not memoized here: the request path asks recentSearch (recent-searches.ts), which keeps the key of
+   * each hot search.
    */
   static key(search: {
     query: string;
@@ -90,18 +90,9 @@ export class SearchCache {
     filters?: SearchFilters | undefined;
     offset?: number | undefined;
   }): string {
-    // The same searches come again and again (that is why there is a cache), so the last few keys are
-    // remembered by the search exactly as given, and normalizing and hashing happen once per hot search.
-    const offset = search.offset ?? 0;
-    const given = JSON.stringify([search.query, search.categories, search.limit, search.filters, offset]);
-    let key = recentKeys.peek(given);
-    if (key === undefined) {
-      // Each page is an entry of its own: the offset is part of the key, the cursor's expiry is not.
-      const parts = JSON.stringify([KEY_VERSION, ...canonicalSearch(search), offset]);
-      key = Bun.CryptoHasher.hash("sha256", parts, "base64url");
-      recentKeys.set(given, key);
-    }
-    return key;
+    // Each page is an entry of its own: the offset is part of the key, the cursor's expiry is not.
+    const parts = JSON.stringify([KEY_VERSION, ...canonicalSearch(search), search.offset ?? 0]);
+    return Bun.CryptoHasher.hash("sha256", parts, "base64url");
   }
 
   get enabled(): boolean {

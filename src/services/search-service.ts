@@ -5,9 +5,10 @@ import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from ".
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
 import { type LimitDecision, Limiter } from "./limiter.ts";
+import { type RecentSearch, recentSearch } from "./recent-searches.ts";
 import { withinDeadline } from "./resilience/deadline.ts";
 import { SearchAnswer } from "./search-answer.ts";
-import { SearchCache, type SharedAnswer } from "./search-cache.ts";
+import type { SearchCache, SharedAnswer } from "./search-cache.ts";
 import { pageOf, resumeAt, type SearchCursors } from "./search-cursor.ts";
 import {
   aggregatorRequest,
@@ -134,19 +135,20 @@ export class SearchService {
     if (!limits.allowed) throw Limiter.refusal(limits);
     if (!search) throw admission.invalid;
 
-    const key = SearchCache.key(search);
+    const recent = recentSearch(search);
+    const { key } = recent;
     const looked = this.cache.lookup(key);
     const hit = looked instanceof Promise ? await looked : looked;
-    if (hit?.state === "fresh") return { answer: answer(hit.text, search, ctx, true), cache: "HIT" };
+    if (hit?.state === "fresh") return { answer: answer(hit.text, search, recent, ctx, true), cache: "HIT" };
     try {
       // A load this call starts is bounded by its own deadline already (the client's timeouts are cut to
       // it); one it joins runs under the first caller's, so waiting for it is raced against this one's.
       const joins = this.cache.joins(key);
       const load = this.cache.coalesce(key, this.#load, { key, search, ctx });
       const fetched = await (joins ? withinDeadline(ctx, load) : load);
-      return { answer: answer(fetched, search, ctx, false), cache: "MISS" };
+      return { answer: answer(fetched, search, recent, ctx, false), cache: "MISS" };
     } catch (error) {
-      if (hit) return { answer: answer(hit.text, search, ctx, true), cache: "STALE" };
+      if (hit) return { answer: answer(hit.text, search, recent, ctx, true), cache: "STALE" };
       await this.limiter.release(limits).catch(() => {});
       throw upstreamError("Aggregator", error);
     }
@@ -207,11 +209,13 @@ export function toSource(s: Source): Source {
 }
 
 /** A stored or shared answer, made this caller's: their request id and their spelling of the query. */
-function answer(shared: string, search: NormalizedSearch, ctx: CallContext, cached: boolean): SearchAnswer {
-  return new SearchAnswer(shared, {
-    request_id: ctx.requestId,
-    query: search.query,
-    categories: search.categories,
-    cached,
-  });
+function answer(
+  shared: string,
+  search: NormalizedSearch,
+  recent: RecentSearch,
+  ctx: CallContext,
+  cached: boolean,
+): SearchAnswer {
+  const fields = { request_id: ctx.requestId, query: search.query, categories: search.categories, cached };
+  return new SearchAnswer(shared, fields, recent.echo);
 }

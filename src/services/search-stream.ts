@@ -4,9 +4,10 @@ import type { MarketplaceResult } from "../models/search-stream.ts";
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
 import { Limiter } from "./limiter.ts";
+import { type RecentSearch, recentSearch } from "./recent-searches.ts";
 import { DeadlineExceeded, remainingMs } from "./resilience/deadline.ts";
 import { SearchAnswer } from "./search-answer.ts";
-import { type CacheHit, SearchCache, type SharedAnswer } from "./search-cache.ts";
+import type { CacheHit, SearchCache, SharedAnswer } from "./search-cache.ts";
 import { pageOf, type SearchCursors } from "./search-cursor.ts";
 import { aggregatorRequest } from "./search-params.ts";
 import {
@@ -111,10 +112,11 @@ export class SearchStreams {
     const { limits, search } = admission;
     if (!limits.allowed) throw Limiter.refusal(limits);
     if (!search) throw admission.invalid;
-    const key = SearchCache.key(search);
+    const recent = recentSearch(search);
+    const { key } = recent;
     const hit = await this.cache.lookup(key);
     if (hit?.state === "fresh") {
-      const done: StreamEvent = { event: "done", answer: answer(hit.text, search, ctx, true) };
+      const done: StreamEvent = { event: "done", answer: answer(hit.text, search, recent, ctx, true) };
       return {
         cache: "HIT",
         subscribe: (listener) => {
@@ -127,7 +129,7 @@ export class SearchStreams {
     return {
       cache: "MISS",
       subscribe: (listener, interrupt) =>
-        this.#subscribe(broadcast, listener, { search, ctx, hit, admission, interrupt }),
+        this.#subscribe(broadcast, listener, { search, recent, ctx, hit, admission, interrupt }),
     };
   }
 
@@ -171,12 +173,14 @@ export class SearchStreams {
     listener: (event: StreamEvent) => void,
     {
       search,
+      recent,
       ctx,
       hit,
       admission,
       interrupt,
     }: {
       search: NormalizedSearch;
+      recent: RecentSearch;
       ctx: CallContext;
       hit: CacheHit | undefined;
       admission: Admission;
@@ -200,7 +204,7 @@ export class SearchStreams {
       listener(event);
     };
     const fail = (error: unknown) => {
-      if (hit) end({ event: "done", answer: answer(hit.text, search, ctx, true) }, false);
+      if (hit) end({ event: "done", answer: answer(hit.text, search, recent, ctx, true) }, false);
       else end({ event: "error", error: asGatewayError(error) }, true);
     };
     const left = remainingMs(ctx);
@@ -214,7 +218,7 @@ export class SearchStreams {
       if (ended) return;
       if (event.kind === "source") listener({ event: "source", data: event.data });
       else if (event.kind === "done")
-        end({ event: "done", answer: answer(event.text, search, ctx, false) }, false);
+        end({ event: "done", answer: answer(event.text, search, recent, ctx, false) }, false);
       else fail(event.error);
     });
     // Replayed events (or an interrupt already aborted) may have ended it before `stop` existed.
@@ -263,11 +267,13 @@ function sharedOf(
   return shared;
 }
 
-function answer(shared: string, search: NormalizedSearch, ctx: CallContext, cached: boolean): SearchAnswer {
-  return new SearchAnswer(shared, {
-    request_id: ctx.requestId,
-    query: search.query,
-    categories: search.categories,
-    cached,
-  });
+function answer(
+  shared: string,
+  search: NormalizedSearch,
+  recent: RecentSearch,
+  ctx: CallContext,
+  cached: boolean,
+): SearchAnswer {
+  const fields = { request_id: ctx.requestId, query: search.query, categories: search.categories, cached };
+  return new SearchAnswer(shared, fields, recent.echo);
 }

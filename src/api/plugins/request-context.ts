@@ -77,18 +77,23 @@ class Meta implements RequestMeta {
 const META = Symbol("gateway.request-meta");
 type WithMeta = Request & { [META]?: RequestMeta };
 
+// Only a backend call reads the traceparent, and a hit makes none. A class rather than an object literal
+// with a getter: the getter lives once on the prototype instead of being defined on every request's object.
+class Call implements CallContext {
+  deadline?: number;
+  constructor(
+    readonly requestId: string,
+    readonly trace: TraceContext,
+  ) {}
+  get traceparent(): string {
+    return traceparent(this.trace);
+  }
+}
+
 function newMeta(request: Request, set: AnswerSet | undefined): RequestMeta {
   const requestId = requestIdFrom(request.headers.get("x-request-id"));
   const trace = traceFrom(request.headers.get("traceparent"));
-  // Only a backend call reads the traceparent, and a hit makes none.
-  const call: CallContext = {
-    requestId,
-    trace,
-    get traceparent() {
-      return traceparent(trace);
-    },
-  };
-  const meta = new Meta(requestId, trace, performance.now(), call, set);
+  const meta = new Meta(requestId, trace, performance.now(), new Call(requestId, trace), set);
   (request as WithMeta)[META] = meta;
   return meta;
 }
