@@ -208,8 +208,11 @@ export function toSource(s: Source): Source {
   return { name: s.name, ok: s.ok, took_ms: s.took_ms };
 }
 
-/** A stored or shared answer, made this caller's: their request id and their spelling of the query. */
-function answer(
+/**
+ * A stored or shared answer, made this caller's: their request id and their spelling of the query.
+ * `/search` and `/search/stream` both answer through it, so their answers are the same bytes.
+ */
+export function answer(
   shared: string,
   search: NormalizedSearch,
   recent: RecentSearch,

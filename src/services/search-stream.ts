@@ -6,12 +6,13 @@ import type { CallContext } from "./call-context.ts";
 import { Limiter } from "./limiter.ts";
 import { type RecentSearch, recentSearch } from "./recent-searches.ts";
 import { DeadlineExceeded, remainingMs } from "./resilience/deadline.ts";
-import { SearchAnswer } from "./search-answer.ts";
+import type { SearchAnswer } from "./search-answer.ts";
 import type { CacheHit, SearchCache, SharedAnswer } from "./search-cache.ts";
 import { pageOf, type SearchCursors } from "./search-cursor.ts";
 import { aggregatorRequest } from "./search-params.ts";
 import {
   type Admission,
+  answer,
   type CacheState,
   type NormalizedSearch,
   toProduct,
@@ -265,15 +266,4 @@ function sharedOf(
   };
   if (done.rate_date !== undefined) shared.rate_date = done.rate_date;
   return shared;
-}
-
-function answer(
-  shared: string,
-  search: NormalizedSearch,
-  recent: RecentSearch,
-  ctx: CallContext,
-  cached: boolean,
-): SearchAnswer {
-  const fields = { request_id: ctx.requestId, query: search.query, categories: search.categories, cached };
-  return new SearchAnswer(shared, fields, recent.echo);
 }
