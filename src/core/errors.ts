@@ -93,6 +93,13 @@ export class UnsupportedParameter extends GatewayError {
   }
 }
 
+/** A gRPC backend answered INVALID_ARGUMENT without naming a parameter; its details stay unsaid. */
+export class UpstreamRejected extends GatewayError {
+  constructor(backend: string, cause?: unknown) {
+    super(400, "bad-request", "Bad request", `The ${backend} service rejected the request.`, { cause });
+  }
+}
+
 export class Unauthorized extends GatewayError {
   constructor(detail: string, reason = "invalid_token") {
     // RFC 6750 §3: a missing token gets a bare challenge, a bad one names the error.

@@ -1,8 +1,9 @@
 import { status } from "@grpc/grpc-js";
 import {
   BadUpstream,
-  GatewayError,
+  type GatewayError,
   UnsupportedParameter,
+  UpstreamRejected,
   UpstreamTimeout,
   UpstreamUnavailable,
 } from "../../core/errors.ts";
@@ -21,15 +22,7 @@ export const GRPC_STATUS_ANSWERS: ReadonlyMap<status, Answer> = new Map<status, 
     (backend, error) =>
       error.parameter !== undefined
         ? new UnsupportedParameter(backend, error.parameter, error)
-        : new GatewayError(
-            400,
-            "bad-request",
-            "Bad request",
-            `The ${backend} service rejected the request.`,
-            {
-              cause: error,
-            },
-          ),
+        : new UpstreamRejected(backend, error),
   ],
 ]);
 
