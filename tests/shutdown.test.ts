@@ -73,6 +73,8 @@ describe("graceful shutdown", () => {
     const log = output.join("");
     expect(log).toContain('"msg":"shutting down"');
     expect(log).toContain('"msg":"stopped"');
+    // Log lines leave in batches (cli/lib/process-io.ts): every answered request's line still got out.
+    expect(log.match(/"msg":"request"[^\n]*"route":"\/search","status":200/g)?.length).toBe(30);
     // Gone now: new connections are refused.
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
   }, 20_000);

@@ -4,7 +4,7 @@ import { createLogger } from "../../src/core/logger.ts";
 import { startAggregatorService } from "../../src/reference/aggregator/index.ts";
 import type { RunningService } from "../../src/reference/service.ts";
 import { startUsersService } from "../../src/reference/users/index.ts";
-import type { IO } from "../lib/io.ts";
+import { type IO, logSinkOf } from "../lib/io.ts";
 import { untilStopped } from "../lib/wait.ts";
 
 function port(value: string): number {
@@ -24,7 +24,7 @@ function latency(value: string): number | Record<string, number> {
 
 /** Runs one reference backend until SIGTERM/SIGINT, as docker-compose and the tests start them. */
 async function runUntilStopped(io: IO, name: string, start: () => Promise<RunningService>): Promise<void> {
-  const logger = createLogger("info", (line) => io.stdout(`${line}\n`));
+  const logger = createLogger("info", logSinkOf(io));
   const service = await start();
   const wait = untilStopped(io);
   logger.info(`reference ${name} listening`, {

@@ -11,7 +11,7 @@ import { createServices } from "../../src/services/container.ts";
 import { VERSION } from "../../src/version.ts";
 import { demoBanner } from "../lib/banner.ts";
 import { startDemoBackends } from "../lib/demo.ts";
-import { CliError, EXIT, type IO } from "../lib/io.ts";
+import { CliError, EXIT, type IO, logSinkOf } from "../lib/io.ts";
 import { untilStopped } from "../lib/wait.ts";
 
 /** Descriptions are markdown for the docs; a terminal shows code spans without their backticks. */
@@ -39,7 +39,7 @@ export function registerServe(program: Command, io: IO): void {
       if (error instanceof ConfigError) throw error;
       throw new CliError((error as Error).message, EXIT.usage);
     }
-    const logger = createLogger(config.logLevel, (line) => io.stdout(`${line}\n`), {}, config.logFormat);
+    const logger = createLogger(config.logLevel, logSinkOf(io), {}, config.logFormat);
     const stack = await startDemoBackends(config, demoKeyRing, latencyOf(config.demoLatency));
     const services = createServices(stack.config, logger, { tracer: tracerFromEnv(io.env, VERSION, logger) });
     let gateway: ReturnType<typeof startGateway>;

@@ -2,6 +2,11 @@
 export interface IO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /**
+   * One log line bound for stdout. The process's IO batches lines per turn of the event loop (the
+   * logger's `stdoutSink`); without it (a test's IO) a line goes to `stdout` as it comes.
+   */
+  logLine?: (line: string) => void;
   /** Reads all of standard input (for --password-stdin). */
   readStdin: () => Promise<string>;
   /** Asks a question on the terminal; undefined when there is no terminal to ask on. */
@@ -10,6 +15,9 @@ export interface IO {
   /** Aborted to stop a long-running command (serve, reference) the way SIGTERM does. */
   signal?: AbortSignal;
 }
+
+/** Where a long-running command's log lines go. */
+export const logSinkOf = (io: IO) => io.logLine ?? ((line: string) => io.stdout(`${line}\n`));
 
 /** Exit codes: documented in docs/cli.md. */
 export const EXIT = {
