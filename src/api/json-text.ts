@@ -10,8 +10,9 @@ interface Set {
  * `set.headers` is left empty.
  */
 export function jsonText(text: string, set: Set): Response {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  for (const name in set.headers) headers[name] = String(set.headers[name]);
+  // The gathered record itself, not a copy: the Response converts each value as Headers does.
+  const { headers } = set;
+  headers["content-type"] = "application/json";
   set.headers = {};
-  return new Response(text, { headers });
+  return new Response(text, { headers: headers as Record<string, string> });
 }

@@ -1,19 +1,23 @@
 import type { LimitDecision, PolicyState } from "../services/limiter.ts";
 
 // A plan's policies are the same on every answer (names, quotas, windows), so their header text is made
-// once per set of policies; bounded, as plans are few but a table may change while the process runs.
-const POLICY_TEXTS_MAX = 64;
-const policyTexts = new Map<string, string>();
+// once per set of policies and found again by comparing those fields, not by building a key string per
+// answer. Bounded: plans are few, but a table may change while the process runs.
+const POLICY_TEXTS_MAX = 16;
+const policyTexts: { policies: readonly PolicyState[]; text: string }[] = [];
+
+const samePolicies = (a: readonly PolicyState[], b: readonly PolicyState[]) =>
+  a.length === b.length &&
+  a.every((p, i) => {
+    const q = b[i] as PolicyState;
+    return p.name === q.name && p.quota === q.quota && p.windowSeconds === q.windowSeconds;
+  });
 
 function policyText(policies: readonly PolicyState[]): string {
-  let key = "";
-  for (const p of policies) key += `${p.name}/${p.quota}/${p.windowSeconds};`;
-  let text = policyTexts.get(key);
-  if (text === undefined) {
-    text = policies.map((p) => `"${p.name}";q=${p.quota};w=${p.windowSeconds}`).join(", ");
-    if (policyTexts.size >= POLICY_TEXTS_MAX) policyTexts.clear();
-    policyTexts.set(key, text);
-  }
+  for (const known of policyTexts) if (samePolicies(known.policies, policies)) return known.text;
+  const text = policies.map((p) => `"${p.name}";q=${p.quota};w=${p.windowSeconds}`).join(", ");
+  if (policyTexts.length >= POLICY_TEXTS_MAX) policyTexts.pop();
+  policyTexts.unshift({ policies, text });
   return text;
 }
 

@@ -86,10 +86,23 @@ export class AuthService {
     return claims;
   }
 
+  /**
+   * The same for a user record until its subscription can change by itself (a premium's `expires_at`),
+   * so a request reuses it instead of parsing the date twice and building four objects: a user record is
+   * replaced, not changed, when the cache refreshes it.
+   */
   callerOf(user: User, now = Date.now()): Caller {
+    const known = this.#callers.get(user);
+    if (known !== undefined && now < known.until) return known.caller;
     const plan = effectivePlan(user, now);
-    return { user, plan, limits: this.plans[plan], subscription: subscriptionOf(user, now) };
+    const caller = { user, plan, limits: this.plans[plan], subscription: subscriptionOf(user, now) };
+    const expires = user.expires_at === null ? Number.NaN : Date.parse(user.expires_at);
+    // Only a premium that is still active changes with time (at `expires_at`, to free).
+    this.#callers.set(user, { caller, until: plan === "premium" && expires > now ? expires : Infinity });
+    return caller;
   }
+
+  readonly #callers = new WeakMap<User, { caller: Caller; until: number }>();
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

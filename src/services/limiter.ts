@@ -58,36 +58,34 @@ export class Limiter {
       : this.#decision(result, plan, kind, counterKey);
   }
 
+  // One policy object per window and at most one violated: no arrays built only to be filtered.
   #decision(result: Decision, plan: PlanLimits, kind: LimitKind, counterKey: string): LimitDecision {
     const daily = plan.searchesPerDay;
     const { bucket, counter } = result;
-    const policies: PolicyState[] = [
-      {
-        name: "minute",
-        quota: plan.requestsPerMinute,
-        windowSeconds: 60,
-        remaining: bucket.remaining,
-        resetSeconds: Math.ceil((bucket.allowed ? bucket.resetMs : bucket.retryMs) / 1000),
-      },
-    ];
-    if (daily !== null && counter) {
-      policies.push({
-        name: "day",
-        quota: daily,
-        windowSeconds: 86_400,
-        remaining: Math.max(0, daily - counter.count),
-        resetSeconds: Math.ceil(counter.resetMs / 1000),
-      });
-    }
-    const violated: PolicyName[] = [];
-    if (!bucket.allowed) violated.push("minute");
-    else if (counter && !counter.allowed) violated.push("day");
-    const blocking = policies.filter((p) => violated.includes(p.name));
+    const minute: PolicyState = {
+      name: "minute",
+      quota: plan.requestsPerMinute,
+      windowSeconds: 60,
+      remaining: bucket.remaining,
+      resetSeconds: Math.ceil((bucket.allowed ? bucket.resetMs : bucket.retryMs) / 1000),
+    };
+    const day: PolicyState | undefined =
+      daily !== null && counter
+        ? {
+            name: "day",
+            quota: daily,
+            windowSeconds: 86_400,
+            remaining: Math.max(0, daily - counter.count),
+            resetSeconds: Math.ceil(counter.resetMs / 1000),
+          }
+        : undefined;
+    // The minute's refusal wins: its retry is what the client can act on first.
+    const blocking = !bucket.allowed ? minute : counter && !counter.allowed ? day : undefined;
     const decision: LimitDecision = {
-      allowed: violated.length === 0,
-      violated,
-      policies,
-      retryAfterSeconds: Math.max(0, ...blocking.map((p) => p.resetSeconds)),
+      allowed: blocking === undefined,
+      violated: blocking === undefined ? [] : [blocking.name],
+      policies: day === undefined ? [minute] : [minute, day],
+      retryAfterSeconds: blocking === undefined ? 0 : Math.max(0, blocking.resetSeconds),
     };
     if (kind === "search" && counter?.allowed && bucket.allowed) decision.countedKey = counterKey;
     return decision;

@@ -46,7 +46,7 @@ export type AccessLogStep = (request: Request, route: string, status: number, me
  */
 export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Tracer): AccessLogStep {
   const requests = seriesOf(metrics.requests);
-  const cacheResults = seriesOf(metrics.cache);
+  const cacheResults = new Map<string, CounterSeries>();
   const durations = new Map<string, HistogramSeries>();
   return (request, route, status, meta) => {
     const ms = performance.now() - meta.startedAt;
@@ -82,7 +82,7 @@ export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Trace
         meta.trace.flags,
       );
     }
-    if (cache) cacheResults(cache.toLowerCase()).inc();
+    if (cache) kept(cacheResults, cache, () => metrics.cache.series([cache.toLowerCase()])).inc();
     logger.info("request", {
       request_id: meta.requestId,
       trace_id: meta.trace.traceId,
