@@ -1,0 +1,77 @@
+/**
+ * Two or more builds of the gateway (source trees, e.g. `git worktree add ../old HEAD~1`) or floors,
+ * all started at once on the target core; wrk drives one at a time in short blocks, round-robin, and
+ * the CPU each used over its block is divided by its requests. The machine's speed drifts by 20-40%
+ * over tens of seconds here, and a change of 5-15% vanishes between separate runs; blocks of a second,
+ * alternated, meet the same drift, so the median of the per-block ratios to the first target resolves it.
+ *
+ *   bun bench/ab-trees.ts <hit|miss> <blocks> <seconds> <tree-or-floor>...
+ *   bun bench/ab-trees.ts hit 12 1 ../old . floor-required
+ *
+ * A target named `floor`, `floor-elysia` or `floor-required` is that bench floor (bench/lib/).
+ */
+import { resolve } from "node:path";
+import { LOAD_CORE, OUT, serveArgs, startBackends, startGateway, TARGET_CORE, TOKEN } from "./lib/launch.ts";
+import { cpuSeconds } from "./lib/proc.ts";
+import { pinned, startJsonProcess, stopProcess } from "./lib/targets.ts";
+import { type LoadMode, wrk } from "./lib/wrk.ts";
+
+const [modeArg = "hit", blocksArg = "12", secondsArg = "1", ...targets] = process.argv.slice(2);
+const mode = modeArg as LoadMode;
+if ((mode !== "hit" && mode !== "miss") || targets.length < 2) {
+  console.error(
+    "usage: bun bench/ab-trees.ts <hit|miss> <blocks> <seconds> <tree-or-floor> <tree-or-floor>...",
+  );
+  process.exit(2);
+}
+const FLOORS = new Set(["floor", "floor-elysia", "floor-required"]);
+
+const backends = await startBackends(0);
+const running: { name: string; pid: number; url: string; stop(): Promise<void> }[] = [];
+for (const target of targets) {
+  const { child, info } = FLOORS.has(target)
+    ? await startJsonProcess(
+        pinned(TARGET_CORE, [
+          process.execPath,
+          `${import.meta.dir}/lib/${target}.ts`,
+          backends.urls.aggregator,
+          TOKEN,
+        ]),
+      )
+    : await startGateway(
+        pinned(TARGET_CORE, [
+          process.execPath,
+          resolve(target, "cli", "main.ts"),
+          ...serveArgs(backends.urls),
+          "--config",
+          `${OUT}/gateway.json`,
+        ]),
+      );
+  running.push({ name: target, pid: child.pid, url: info.url as string, stop: () => stopProcess(child) });
+}
+
+const load = (url: string, seconds: number) =>
+  wrk({ url, connections: 32, seconds, token: TOKEN, mode, core: LOAD_CORE });
+for (const target of running) await load(target.url, 3);
+const perRequest: number[][] = running.map(() => []);
+for (let block = 0; block < Number(blocksArg); block++) {
+  for (const [i, target] of running.entries()) {
+    const before = cpuSeconds(target.pid);
+    const result = await load(target.url, Number(secondsArg));
+    if (result.non2xx > 0) console.error(`${target.name}: ${result.non2xx} non-2xx answers`);
+    perRequest[i]?.push(((cpuSeconds(target.pid) - before) / result.requests) * 1e6);
+  }
+}
+for (const target of running) await target.stop();
+await backends.stop();
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+const first = perRequest[0] ?? [];
+for (const [i, target] of running.entries()) {
+  const mine = perRequest[i] ?? [];
+  const ratio = median(mine.map((us, block) => us / (first[block] ?? NaN)));
+  console.log(
+    `${target.name.padEnd(20)} CPU µs/request median ${median(mine).toFixed(1).padStart(6)}   ` +
+      `paired ratio to ${running[0]?.name}: ${ratio.toFixed(3)}   blocks: ${mine.map((us) => us.toFixed(1)).join(" ")}`,
+  );
+}
