@@ -56,6 +56,11 @@ export interface GoalResult {
   below_required_floor: boolean;
   /** Likewise for floor-elysia: the floor's work on Elysia alone, without the every-request work, misses it. */
   below_framework_floor: boolean;
+  /**
+   * Likewise for floor-product: the every-request work of all the gateway's issues (token memo by
+   * SHA-256, revocation, user and plan, parameters, Host, trace, metrics), done minimally, misses it.
+   */
+  below_product_floor: boolean;
   reason?: string;
 }
 
@@ -87,6 +92,7 @@ export function evaluate(goal: Goal, results: BenchResults): GoalResult {
       floors: {},
       below_required_floor: false,
       below_framework_floor: false,
+      below_product_floor: false,
       reason: measured,
     };
   const floor = measured.floor ?? null;
@@ -102,6 +108,7 @@ export function evaluate(goal: Goal, results: BenchResults): GoalResult {
     floors,
     below_required_floor: allMiss(goal, floors, REQUIRED_FLOOR),
     below_framework_floor: allMiss(goal, floors, FRAMEWORK_FLOOR),
+    below_product_floor: allMiss(goal, floors, PRODUCT_FLOOR),
   };
   if (measured.inconclusive) return { ...result, status: "not measured", reason: measured.inconclusive };
   return result;
@@ -111,6 +118,7 @@ export function evaluate(goal: Goal, results: BenchResults): GoalResult {
 export const isOtherFloor = (target: string) => target.startsWith("floor-");
 export const FRAMEWORK_FLOOR = "floor-elysia";
 export const REQUIRED_FLOOR = "floor-required";
+export const PRODUCT_FLOOR = "floor-product";
 
 /** Some variant of `family` (its name, or its name and a suffix: floor-required-1entry) ran, and none met the goal. */
 function allMiss(

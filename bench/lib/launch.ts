@@ -90,6 +90,7 @@ async function startOwn(target: TargetSpec, backends: Backends): Promise<{ child
     case "floor":
     case "floor-elysia":
     case "floor-required":
+    case "floor-product":
       return json([
         BUN,
         join(import.meta.dir, `${target.kind}.ts`),

@@ -21,6 +21,7 @@ export type TargetKind =
   | "floor"
   | "floor-elysia"
   | "floor-required"
+  | "floor-product"
   | "gateway"
   | "gateway-binary"
   | "fastify"
@@ -56,8 +57,11 @@ export interface Scenario {
 
 const own = (...kinds: TargetKind[]): TargetSpec[] => kinds.map((kind) => ({ name: kind, kind }));
 const CORE: TargetKind[] = ["passthrough", "floor", "gateway", "gateway-binary"];
-/** The floors of the fixed stack (Elysia; Elysia and the issue's every-request work), beside the floor. */
-const STACK_FLOORS: TargetKind[] = ["floor-elysia", "floor-required"];
+/**
+ * The floors of the fixed stack, beside the floor: Elysia; Elysia and the issue's every-request work;
+ * that and the other issues' every-request work (bench/lib/floor-product.ts).
+ */
+const STACK_FLOORS: TargetKind[] = ["floor-elysia", "floor-required", "floor-product"];
 const WITH_FLOORS: TargetKind[] = ["passthrough", "floor", ...STACK_FLOORS, "gateway", "gateway-binary"];
 
 /** The memory goal's cache budgets: bytes the binding bound, entries as many as the mix has queries. */

@@ -47,17 +47,20 @@ export function goalsTable(results: GoalResult[]): string {
 }
 
 /**
- * `floor-elysia 1.20x, floor-required 1.60x (goal below the required-work floor)`; the framework floor's
- * mark only where the required-work floor's does not already say more.
+ * `floor-elysia 1.20x, floor-required 1.60x (goal below the required-work floor)`; the product floor's
+ * mark (all issues' every-request work) only where that one does not already say more, and the
+ * framework floor's last.
  */
 function otherFloorsCell(g: GoalResult): string {
   const cells = Object.entries(g.floors).map(([name, n]) => `${name} ${formatNumber(n, g.unit)}`);
   if (cells.length === 0) return "";
   const mark = g.below_required_floor
     ? " (goal below the required-work floor)"
-    : g.below_framework_floor
-      ? " (goal below the framework floor)"
-      : "";
+    : g.below_product_floor
+      ? " (goal below the product floor)"
+      : g.below_framework_floor
+        ? " (goal below the framework floor)"
+        : "";
   return `${cells.join(", ")}${mark}`;
 }
 

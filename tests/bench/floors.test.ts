@@ -115,6 +115,49 @@ describe("the fixed stack's floors", () => {
     }
   });
 
+  test("floor-product also refuses a malformed, unknown or revoked token and an invalid query, joins the trace, counts the metrics and checks Host", async () => {
+    const floor = await startFloor("floor-product");
+    try {
+      const trace = "0af7651916cd43dd8448eb211c80319c";
+      const miss = await fetch(`${floor.url}/search?query=%20laptops%20`, {
+        headers: { ...auth, traceparent: `00-${trace}-b7ad6b7169203331-01` },
+      });
+      expect(miss.status).toBe(200);
+      expect(miss.headers.get("x-cache")).toBe("MISS");
+      expect(miss.headers.get("ratelimit")).toMatch(/^"minute";r=\d+;t=\d+$/);
+      expect((await answerOf(miss)).results).toHaveLength(20);
+      // Trimmed before it is looked up: the same search.
+      const hit = await fetch(`${floor.url}/search?query=laptops`, { headers: auth });
+      expect(hit.headers.get("x-cache")).toBe("HIT");
+      await hit.arrayBuffer();
+
+      const status = async (path: string, headers: Record<string, string>) => {
+        const answer = await fetch(`${floor.url}${path}`, { headers });
+        await answer.arrayBuffer();
+        return answer.status;
+      };
+      expect(await status("/search?query=x", { authorization: "Basic abc" })).toBe(401);
+      expect(await status("/search?query=x", { authorization: "Bearer not-remembered" })).toBe(401);
+      expect(await status("/search?query=x", { authorization: `Bearer ${TOKEN}.revoked` })).toBe(401);
+      expect(await status("/search?query=%20", auth)).toBe(422);
+      expect(await status(`/search?query=${"q".repeat(201)}`, auth)).toBe(422);
+      expect(await status("/search?query=a%07b", auth)).toBe(422);
+      expect(await status("/search?query=x", { ...auth, host: "bad host" })).toBe(400);
+
+      for (let i = 0; i < 100 && floor.logLines().length < 9; i++) await Bun.sleep(10);
+      const [first] = floor.logLines();
+      expect(first).toMatchObject({ trace_id: trace, user_id: "bench-user", plan: "premium", cache: "MISS" });
+      const metrics = await (await fetch(`${floor.url}/metrics`)).text();
+      expect(metrics).toContain('gateway_requests_total{method="GET",route="/search",status="200"} 2');
+      expect(metrics).toContain('gateway_requests_total{method="GET",route="/search",status="401"} 3');
+      expect(metrics).toContain('gateway_cache_total{result="hit"} 1');
+      expect(metrics).toContain('gateway_cache_total{result="miss"} 1');
+      expect(metrics).toMatch(/gateway_request_duration_seconds_count\{route="\/search"\} \d+/);
+    } finally {
+      await stopProcess(floor.child);
+    }
+  });
+
   test("each study variant of floor-required turns off its one piece and keeps the rest", async () => {
     const seen: Record<string, { headers: string[]; logged: number }> = {};
     for (const off of ["log", "hook", "limit", "headers"]) {

@@ -197,6 +197,23 @@ describe("bench goals", () => {
     expect(goalsTable([framework as never])).toContain("(goal below the framework floor)");
   });
 
+  test("a goal the required-work floor meets but the product floor (every issue's per-request work) misses is marked so", () => {
+    const results = atThresholds();
+    const hit = results.summary.hit as Record<string, Summary>;
+    hit["floor-elysia"] = run({ cpu_us_per_request: 22 });
+    hit["floor-required"] = run({ cpu_us_per_request: 28 }); // 1.4x the floor's 20 µs: within 1.5x
+    hit["floor-product"] = run({ cpu_us_per_request: 34 }); // 1.7x: past it
+    const goal = byId(results).get("hit-cpu-vs-floor");
+    expect(goal).toMatchObject({
+      below_required_floor: false,
+      below_product_floor: true,
+      below_framework_floor: false,
+    });
+    expect(goalsTable([goal as never])).toContain("floor-product 1.70x (goal below the product floor)");
+    hit["floor-product"] = run({ cpu_us_per_request: 29 });
+    expect(byId(results).get("hit-cpu-vs-floor")).toMatchObject({ below_product_floor: false });
+  });
+
   test("against a peer the floors' numbers are the peer's CPU over theirs, and against the passthrough theirs over its", () => {
     const results = atThresholds();
     const zipf = results.summary["zipf-64c"] as Record<string, Summary>;
