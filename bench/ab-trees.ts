@@ -8,7 +8,7 @@
  *   bun bench/ab-trees.ts <hit|miss> <blocks> <seconds> <tree-or-floor>...
  *   bun bench/ab-trees.ts hit 12 1 ../old . floor-required
  *
- * A target named `floor`, `floor-elysia` or `floor-required` is that bench floor (bench/lib/).
+ * A target named `floor`, `floor-elysia`, `floor-required` or `floor-product` is that bench floor (bench/lib/).
  */
 import { resolve } from "node:path";
 import { LOAD_CORE, OUT, serveArgs, startBackends, startGateway, TARGET_CORE, TOKEN } from "./lib/launch.ts";
@@ -24,7 +24,7 @@ if ((mode !== "hit" && mode !== "miss") || targets.length < 2) {
   );
   process.exit(2);
 }
-const FLOORS = new Set(["floor", "floor-elysia", "floor-required"]);
+const FLOORS = new Set(["floor", "floor-elysia", "floor-required", "floor-product"]);
 
 const backends = await startBackends(0);
 const running: { name: string; pid: number; url: string; stop(): Promise<void> }[] = [];

@@ -154,6 +154,25 @@ describe("POST /search", () => {
     expect((await call(stack.app, get("/search"))).status).toBe(401);
   });
 
+  test("a token verified on this request and a remembered one get the same answers: 401 first, then 422", async () => {
+    // A token just issued has not been verified yet: its first search awaits the verification, the
+    // next ones take the remembered claims without a promise. Both check the caller before the query.
+    const fresh = await tokenFor(stack, DEMO.free);
+    const first = await search("query=&limit=abc", fresh);
+    const again = await search("query=&limit=abc", fresh);
+    expect(first.status).toBe(422);
+    expect(again.status).toBe(422);
+    const { request_id: _a, ...firstProblem } = first.body as Record<string, unknown>;
+    const { request_id: _b, ...againProblem } = again.body as Record<string, unknown>;
+    expect(againProblem).toEqual(firstProblem);
+    expect((firstProblem.errors as { field: string }[]).map((e) => e.field).sort()).toEqual([
+      "limit",
+      "query",
+    ]);
+    expect((await search("query=&limit=abc", `${fresh}x`)).status).toBe(401);
+    expect((await search("query=iphone", await tokenFor(stack, DEMO.free))).status).toBe(200);
+  });
+
   test("more than 100 comma-separated categories is a 422 naming the field, not a 500", async () => {
     const many = Array.from({ length: 101 }, (_, i) => `c${i}`).join(",");
     const { status, body } = await call(stack.app, get(`/search?query=x&categories=${many}`, premium));

@@ -7,7 +7,7 @@ interface Issue {
 }
 
 /** The part of the Standard Schema interface (standardschema.dev) that Elysia reads. */
-interface StandardFace<T> {
+export interface StandardFace<T> {
   "~standard": {
     version: 1;
     vendor: string;

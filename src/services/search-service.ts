@@ -8,7 +8,7 @@ import { type LimitDecision, Limiter } from "./limiter.ts";
 import { type RecentSearch, recentSearch } from "./recent-searches.ts";
 import { withinDeadline } from "./resilience/deadline.ts";
 import { SearchAnswer } from "./search-answer.ts";
-import type { SearchCache, SharedAnswer } from "./search-cache.ts";
+import type { CacheHit, SearchCache, SharedAnswer } from "./search-cache.ts";
 import { pageOf, resumeAt, type SearchCursors } from "./search-cursor.ts";
 import {
   aggregatorRequest,
@@ -95,6 +95,10 @@ function categoriesOf(given: string[]): string[] {
   return [...new Set(given.flatMap((c) => c.split(",")).map((c) => c.trim()))].filter((c) => c !== "");
 }
 
+function admitted(limits: LimitDecision, search: NormalizedSearch | undefined, invalid: unknown): Admission {
+  return search ? { limits, search } : { limits, invalid };
+}
+
 export class SearchService {
   constructor(
     private readonly aggregator: AggregatorClient,
@@ -108,7 +112,7 @@ export class SearchService {
    * round trip either way). It throws nothing: the decision is returned first so that the caller can
    * report it (RateLimit headers) whatever `serve` then answers, a refusal, a 4xx or a 502 included.
    */
-  async admit(input: SearchInput, caller: Caller): Promise<Admission> {
+  admit(input: SearchInput, caller: Caller): Admission | Promise<Admission> {
     let search: NormalizedSearch | undefined;
     let invalid: unknown;
     try {
@@ -119,10 +123,11 @@ export class SearchService {
       invalid = error;
     }
     // A later page of a search already counted is not a new search: it costs a request token only.
-    // Awaited only when it is a promise (a Redis store): an await of a plain value still costs a turn.
+    // A promise only from a store that answers with one (Redis): the in-process store's decision is
+    // used at once, since even an await of a plain value costs the request a turn of the event loop.
     const checked = this.limiter.check(caller, search && search.page === 1 ? "search" : "request");
-    const limits = checked instanceof Promise ? await checked : checked;
-    return search ? { limits, search } : { limits, invalid };
+    if (checked instanceof Promise) return checked.then((limits) => admitted(limits, search, invalid));
+    return admitted(checked, search, invalid);
   }
 
   /**
@@ -130,16 +135,38 @@ export class SearchService {
    * otherwise identical concurrent searches share one Aggregator call, and if that fails a stale answer
    * is served rather than an error. A counted search that fails is given back.
    */
-  async serve(admission: Admission, ctx: CallContext): Promise<Served> {
+  serve(admission: Admission, ctx: CallContext): Served | Promise<Served> {
     const { limits, search } = admission;
     if (!limits.allowed) throw Limiter.refusal(limits);
     if (!search) throw admission.invalid;
 
     const recent = recentSearch(search);
-    const { key } = recent;
-    const looked = this.cache.lookup(key);
-    const hit = looked instanceof Promise ? await looked : looked;
+    const looked = this.cache.lookup(recent.key);
+    // A fresh answer from the in-process store is served without a promise: that is every hit.
+    if (looked instanceof Promise)
+      return looked.then((hit) => this.#served(admission, search, recent, hit, ctx));
+    return this.#served(admission, search, recent, looked, ctx);
+  }
+
+  #served(
+    admission: Admission,
+    search: NormalizedSearch,
+    recent: RecentSearch,
+    hit: CacheHit | undefined,
+    ctx: CallContext,
+  ): Served | Promise<Served> {
     if (hit?.state === "fresh") return { answer: answer(hit.text, search, recent, ctx, true), cache: "HIT" };
+    return this.#miss(admission.limits, search, recent, hit, ctx);
+  }
+
+  async #miss(
+    limits: LimitDecision,
+    search: NormalizedSearch,
+    recent: RecentSearch,
+    hit: CacheHit | undefined,
+    ctx: CallContext,
+  ): Promise<Served> {
+    const { key } = recent;
     try {
       // A load this call starts is bounded by its own deadline already (the client's timeouts are cut to
       // it); one it joins runs under the first caller's, so waiting for it is raced against this one's.
