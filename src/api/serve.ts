@@ -14,6 +14,8 @@ const HTTP = "http://";
 // RFC 3986's authority characters (userinfo, reg-name, IP literal, port), one or more.
 const PLAIN_AUTHORITY = /^[A-Za-z0-9._~!$&'()*+,;=:@%[\]-]+$/;
 
+let lastPlain = "";
+
 // Bun's last resort, for a throw that escaped the app: still problem+json, and never its HTML page.
 const LAST_RESORT = JSON.stringify({
   type: "/problems/internal",
@@ -30,6 +32,10 @@ const LAST_RESORT = JSON.stringify({
  * origin. (A rejected Host itself is then refused by the request pipeline (plugins/pipeline.ts).)
  */
 export function routableUrl(url: string): string | undefined {
+  // Nearly every request comes by the Host the one before it did: a plain authority that parsed, up
+  // to its slash, is the whole answer (no slice, pattern or lookup). Plain means it holds no `/`, so
+  // a URL that starts so has exactly that authority.
+  if (lastPlain !== "" && url.startsWith(lastPlain)) return undefined;
   if (url.startsWith("http://")) {
     const slash = url.indexOf("/", HTTP.length);
     const authority = slash === -1 ? "" : url.slice(HTTP.length, slash);
@@ -37,8 +43,12 @@ export function routableUrl(url: string): string | undefined {
     // request. An authority with anything else in it (a tab or newline, which the parser drops; a
     // backslash, which it reads as `/`; `?`, `#`), or none, can make the path part of the host: only
     // the whole URL can say.
-    const parses = PLAIN_AUTHORITY.test(authority) ? parseableAuthority(authority) : URL.canParse(url);
-    if (parses) return undefined;
+    if (PLAIN_AUTHORITY.test(authority)) {
+      if (parseableAuthority(authority)) {
+        lastPlain = url.slice(0, slash + 1);
+        return undefined;
+      }
+    } else if (URL.canParse(url)) return undefined;
     return SAFE_ORIGIN + (slash === -1 ? "/" : url.slice(slash));
   }
   return SAFE_ORIGIN + (url.startsWith("/") ? url : "/");

@@ -57,7 +57,9 @@ export class AuthService {
   /** `authorization` is the raw header value; every failure is a 401 with a Bearer challenge. */
   async authenticate(authorization: string | null, ctx: CallContext): Promise<Caller> {
     const token = bearerToken(authorization);
-    const claims = this.#current(this.tokens.remembered(token) ?? (await this.tokens.verify(token)));
+    const claims = this.#current(
+      this.tokens.remembered(token) ?? (await this.tokens.verify(jwtShaped(token))),
+    );
     let user = this.cache.fresh(claims.sub);
     if (user === undefined) {
       try {
@@ -91,7 +93,7 @@ export class AuthService {
   /** The claims of a valid, unrevoked bearer token, without asking the Users service (logout). */
   async claims(authorization: string | null): Promise<VerifiedClaims> {
     const token = bearerToken(authorization);
-    return this.#current(this.tokens.remembered(token) ?? (await this.tokens.verify(token)));
+    return this.#current(this.tokens.remembered(token) ?? (await this.tokens.verify(jwtShaped(token))));
   }
 
   // After the signature: a revoked token (logout, reuse, /revoke, anywhere in the fleet) is refused by
@@ -129,7 +131,14 @@ function bearerToken(authorization: string | null): string {
   const match = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(authorization);
   if (!match?.[1])
     throw new Unauthorized("The Authorization header must be `Bearer <token>`.", "invalid_request");
-  // A well-formed bearer token that is not a JWT is an invalid token, as much as a forged one is.
-  if (!JWT_SHAPE.test(match[1])) throw new Unauthorized("The bearer token is invalid or expired.");
   return match[1];
+}
+
+/**
+ * A well-formed bearer token that is not a JWT is an invalid token, as much as a forged one is. Asked
+ * only before a verification: a remembered token was verified, and no other string can match one.
+ */
+function jwtShaped(token: string): string {
+  if (!JWT_SHAPE.test(token)) throw new Unauthorized("The bearer token is invalid or expired.");
+  return token;
 }

@@ -19,9 +19,9 @@ export interface SearchFields {
   offset: number;
 }
 
-type Remembered = RecentSearch & Readonly<Omit<SearchFields, "query">>;
+type Remembered = RecentSearch & Readonly<Omit<SearchFields, "query">> & { kept: boolean };
 
-// The same searches come again and again (that is why there is a cache), so the last few are remembered
+// The same searches come again and again (that is why there is a cache), so the hot ones are remembered
 // and normalizing, hashing and serializing happen once per hot search. Found by the query and then
 // compared field by field: cheaper than the JSON of the whole search the memo was looked up by before.
 const MAX_QUERIES = 256;
@@ -29,6 +29,11 @@ const MAX_QUERIES = 256;
 const PER_QUERY = 4;
 const recent = new LRUCache<string, Remembered[]>({ max: MAX_QUERIES });
 
+/**
+ * The key and echo of `search`: the remembered ones, or new ones that are not kept until `keepSearch`
+ * says the search is hot. A one-off query (most misses) then costs no memo entry, and cannot push a hot
+ * search out of the memo.
+ */
 export function recentSearch(search: SearchFields): RecentSearch {
   // A read is `peek`: a memo need not be kept longer because it was used.
   const list = recent.peek(search.query);
@@ -45,17 +50,27 @@ export function recentSearch(search: SearchFields): RecentSearch {
     limit: search.limit,
     filters,
     offset: search.offset,
+    kept: false,
   };
-  if (list === undefined) recent.set(search.query, [made]);
-  else {
-    if (list.length >= PER_QUERY) list.shift();
-    list.push(made);
-  }
   return made;
 }
 
+/** Keeps what `recentSearch` gave for `query` (once the cache had an answer for it: it is asked again). */
+export function keepSearch(query: string, given: RecentSearch): void {
+  const made = given as Remembered;
+  if (made.kept) return;
+  made.kept = true;
+  const list = recent.peek(query);
+  if (list === undefined) recent.set(query, [made]);
+  else if (!list.some((remembered) => sameSearch(remembered, made))) {
+    // Another request of the same new search may have kept its own already.
+    if (list.length >= PER_QUERY) list.shift();
+    list.push(made);
+  }
+}
+
 // Every field the key or the echo is made from (the query matched already); `page` is neither.
-function sameSearch(a: Remembered, b: SearchFields): boolean {
+function sameSearch(a: Remembered, b: Omit<SearchFields, "query">): boolean {
   if (a.limit !== b.limit || a.offset !== b.offset || !sameStrings(a.categories, b.categories)) return false;
   const [f, g] = [a.filters, b.filters];
   return (

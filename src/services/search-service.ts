@@ -5,7 +5,7 @@ import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from ".
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
 import { type LimitDecision, Limiter } from "./limiter.ts";
-import { type RecentSearch, recentSearch } from "./recent-searches.ts";
+import { keepSearch, type RecentSearch, recentSearch } from "./recent-searches.ts";
 import { withinDeadline } from "./resilience/deadline.ts";
 import { SearchAnswer } from "./search-answer.ts";
 import type { CacheHit, SearchCache, SharedAnswer } from "./search-cache.ts";
@@ -155,6 +155,7 @@ export class SearchService {
     hit: CacheHit | undefined,
     ctx: CallContext,
   ): Served | Promise<Served> {
+    if (hit !== undefined) keepSearch(search.query, recent);
     if (hit?.state === "fresh") return { answer: answer(hit.text, search, recent, ctx, true), cache: "HIT" };
     return this.#miss(admission.limits, search, recent, hit, ctx);
   }

@@ -4,7 +4,7 @@ import type { MarketplaceResult } from "../models/search-stream.ts";
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
 import { Limiter } from "./limiter.ts";
-import { type RecentSearch, recentSearch } from "./recent-searches.ts";
+import { keepSearch, type RecentSearch, recentSearch } from "./recent-searches.ts";
 import { DeadlineExceeded, remainingMs } from "./resilience/deadline.ts";
 import type { SearchAnswer } from "./search-answer.ts";
 import type { CacheHit, SearchCache, SharedAnswer } from "./search-cache.ts";
@@ -116,6 +116,7 @@ export class SearchStreams {
     const recent = recentSearch(search);
     const { key } = recent;
     const hit = await this.cache.lookup(key);
+    if (hit !== undefined) keepSearch(search.query, recent);
     if (hit?.state === "fresh") {
       const done: StreamEvent = { event: "done", answer: answer(hit.text, search, recent, ctx, true) };
       return {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { recentSearch } from "../../src/services/recent-searches.ts";
+import { keepSearch, recentSearch } from "../../src/services/recent-searches.ts";
 import { SearchAnswer } from "../../src/services/search-answer.ts";
 import { SearchCache } from "../../src/services/search-cache.ts";
 import type { NormalizedSearch } from "../../src/services/search-service.ts";
@@ -50,9 +50,24 @@ describe("recentSearch", () => {
   test("changing the caller's search afterwards does not change what is remembered", () => {
     const search: NormalizedSearch = { ...base, query: "recent-searches mutated", categories: ["x"] };
     const before = recentSearch(search);
+    keepSearch(search.query, before);
     search.categories.push("y");
     expect(recentSearch(search).key).toBe(SearchCache.key(search));
     expect(recentSearch({ ...search, categories: ["x"] })).toBe(before);
+  });
+
+  test("a search is remembered only once kept (the cache had it), and kept once", () => {
+    const search: NormalizedSearch = { ...base, query: "recent-searches one-off" };
+    const first = recentSearch(search);
+    expect(recentSearch(search)).not.toBe(first);
+    const other = recentSearch(search);
+    keepSearch(search.query, first);
+    expect(recentSearch(search)).toBe(first);
+    // Another request's copy of the same search, kept later, neither replaces nor joins it.
+    keepSearch(search.query, other);
+    expect(recentSearch(search)).toBe(first);
+    for (const limit of [1, 2, 3]) keepSearch(search.query, recentSearch({ ...search, limit }));
+    expect(recentSearch(search)).toBe(first);
   });
 
   test("the echo given to SearchAnswer is the one it would make", () => {

@@ -4,8 +4,10 @@ import { routableUrl } from "../../src/api/serve.ts";
 
 /**
  * routableUrl remembers, per authority, whether a URL on it parses, instead of parsing every request's
- * URL. These hold it to what a full parse of each URL says, for authorities that parse, that do not,
- * and that end early (`?`, `#`, `\`), each asked twice so the remembered answer is checked too.
+ * URL, and the last plain authority that did, so that the next URL on it is not even sliced. These hold
+ * it to what a full parse of each URL says, for authorities that parse, that do not, and that end early
+ * (`?`, `#`, `\`), each asked twice so the remembered answers are checked too, and each right after
+ * another authority (often one that parsed), so the last one's answer is never lent to the next.
  */
 const AUTHORITIES = [
   "localhost",
