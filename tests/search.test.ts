@@ -173,6 +173,21 @@ describe("POST /search", () => {
     expect((await search("query=iphone", await tokenFor(stack, DEMO.free))).status).toBe(200);
   });
 
+  test("a hot query string's input is shared, its plan's clamp and checks still each caller's own", async () => {
+    const asked = "query=hot%20phone&limit=50&categories=phones";
+    const first = await search(asked, premium);
+    const hit = await search(asked, premium);
+    expect([first.status, hit.status]).toEqual([200, 200]);
+    expect(hit.headers.get("x-cache")).toBe("HIT");
+    // The input read from the string is remembered now; the free plan's clamp is applied all the same.
+    const byFree = await search(asked, free);
+    expect(byFree.status).toBe(200);
+    expect((byFree.body as { limit: number }).limit).toBe(20);
+    const again = await search(asked, premium);
+    expect(again.body).toMatchObject({ limit: 50, query: "hot phone", categories: ["phones"] });
+    expect((await search(asked, "not-a-token")).status).toBe(401);
+  });
+
   test("more than 100 comma-separated categories is a 422 naming the field, not a 500", async () => {
     const many = Array.from({ length: 101 }, (_, i) => `c${i}`).join(",");
     const { status, body } = await call(stack.app, get(`/search?query=x&categories=${many}`, premium));

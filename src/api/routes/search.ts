@@ -8,6 +8,7 @@ import { jsonText } from "../json-text.ts";
 import { authentication } from "../plugins/auth.ts";
 import { type AnswerSet, type RequestMeta, requestContext } from "../plugins/request-context.ts";
 import { checkedQuery, queryParameters, typeOnly } from "./checked-query.ts";
+import { HotQueries, queryStringOf } from "./hot-queries.ts";
 import { responses } from "./responses.ts";
 
 const response = responses({ 200: SearchResponse }, [400, 401, 403, 413, 415, 422, 429, 502, 503, 504], {
@@ -49,8 +50,17 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
     meta.caller = caller;
     return caller;
   };
-  const searchQuery = (request: Request, caller: Caller, meta: RequestMeta, set: AnswerSet): Answer =>
-    run(checkedQuery(SearchQuery, readSearchQuery(request.url)), caller, meta, set);
+  const hot = new HotQueries();
+  const searchQuery = (request: Request, caller: Caller, meta: RequestMeta, set: AnswerSet): Answer => {
+    const { url } = request;
+    const queryString = queryStringOf(url);
+    const known = hot.get(queryString);
+    const input = known ?? checkedQuery(SearchQuery, readSearchQuery(url));
+    const answer = run(input, caller, meta, set);
+    // A hit is answered without a promise, so its outcome is on the meta already.
+    if (known === undefined && meta.cache === "HIT") hot.keep(queryString, input);
+    return answer;
+  };
   return (
     new Elysia({ name: "routes/search" })
       .use(requestContext)
