@@ -5,7 +5,7 @@
  * over tens of seconds here, and a change of 5-15% vanishes between separate runs; blocks of a second,
  * alternated, meet the same drift, so the median of the per-block ratios to the first target resolves it.
  *
- *   bun bench/ab-trees.ts <hit|miss> <blocks> <seconds> <tree-or-floor>...
+ *   bun bench/ab-trees.ts <hit|miss|zipf> <blocks> <seconds> <tree-or-floor>...
  *   bun bench/ab-trees.ts hit 12 1 ../old . floor-required
  *
  * A target named `floor`, `floor-elysia`, `floor-required` or `floor-product` is that bench floor (bench/lib/).
@@ -15,12 +15,13 @@ import { LOAD_CORE, OUT, serveArgs, startBackends, startGateway, TARGET_CORE, TO
 import { cpuSeconds } from "./lib/proc.ts";
 import { pinned, startJsonProcess, stopProcess } from "./lib/targets.ts";
 import { type LoadMode, wrk } from "./lib/wrk.ts";
+import { writeZipfRuns } from "./lib/zipf.ts";
 
 const [modeArg = "hit", blocksArg = "12", secondsArg = "1", ...targets] = process.argv.slice(2);
 const mode = modeArg as LoadMode;
-if ((mode !== "hit" && mode !== "miss") || targets.length < 2) {
+if ((mode !== "hit" && mode !== "miss" && mode !== "zipf") || targets.length < 2) {
   console.error(
-    "usage: bun bench/ab-trees.ts <hit|miss> <blocks> <seconds> <tree-or-floor> <tree-or-floor>...",
+    "usage: bun bench/ab-trees.ts <hit|miss|zipf> <blocks> <seconds> <tree-or-floor> <tree-or-floor>...",
   );
   process.exit(2);
 }
@@ -50,14 +51,17 @@ for (const target of targets) {
   running.push({ name: target, pid: child.pid, url: info.url as string, stop: () => stopProcess(child) });
 }
 
-const load = (url: string, seconds: number) =>
-  wrk({ url, connections: 32, seconds, token: TOKEN, mode, core: LOAD_CORE });
+// Zipf: every target reads the same query file in the same block (one file per block, as the runner
+// gives one per round), so each meets the same mix and none replays what it has cached.
+const zipfFiles = mode === "zipf" ? writeZipfRuns(`${OUT}/ab-zipf`, Number(blocksArg) + 1, 60_000) : [];
+const load = (url: string, seconds: number, block = -1) =>
+  wrk({ url, connections: 32, seconds, token: TOKEN, mode, core: LOAD_CORE, queries: zipfFiles[block + 1] });
 for (const target of running) await load(target.url, 3);
 const perRequest: number[][] = running.map(() => []);
 for (let block = 0; block < Number(blocksArg); block++) {
   for (const [i, target] of running.entries()) {
     const before = cpuSeconds(target.pid);
-    const result = await load(target.url, Number(secondsArg));
+    const result = await load(target.url, Number(secondsArg), block);
     if (result.non2xx > 0) console.error(`${target.name}: ${result.non2xx} non-2xx answers`);
     perRequest[i]?.push(((cpuSeconds(target.pid) - before) / result.requests) * 1e6);
   }

@@ -12,6 +12,12 @@ export interface CacheEntry {
 
 export interface CacheStore {
   /**
+   * True when nothing but this process writes the store (the in-process one): every value is a text the
+   * search cache itself stored, so a lookup need not parse it to check it. A shared store (Redis) may
+   * hold anything and is checked.
+   */
+  readonly trusted?: boolean;
+  /**
    * The entry if it has not passed its lifetime (fresh or stale is the caller's call, from storedAt).
    * The in-process store answers get and set without a promise: they run on every search.
    */

@@ -24,6 +24,7 @@ export class MemoryCacheStore implements CacheStore {
   readonly #policy: CachePolicy;
   readonly #sweeper: ReturnType<typeof setInterval>;
   readonly admission: CacheAdmission;
+  readonly trusted = true;
 
   constructor(
     readonly maxEntries: number,

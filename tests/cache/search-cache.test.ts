@@ -209,6 +209,33 @@ describe("SearchCache lookup and save", () => {
     }
   });
 
+  test("an answer from the in-process store is served without a parse; a shared store's is checked", async () => {
+    const memory = new MemoryCacheStore(1000, 16 * 1024 * 1024);
+    const caches = [
+      { name: "memory", cache: new SearchCache(memory, { ttlMs: 60_000, staleMs: 0 }) },
+      { name: "shared", cache: new SearchCache(new RecordingStore(), { ttlMs: 60_000, staleMs: 0 }) },
+    ];
+    const parse = JSON.parse;
+    const parsed: string[] = [];
+    try {
+      for (const { name, cache } of caches) {
+        // More keys than the checked-text memo keeps, as on a skewed mix of many hot searches.
+        for (let i = 0; i < 300; i++) await cache.save(`k${i}`, response({ limit: i + 1 }));
+        JSON.parse = (text: string, ...rest: never[]) => {
+          parsed.push(name);
+          return parse(text, ...rest);
+        };
+        for (let i = 0; i < 300; i++) expect((await cache.lookup(`k${i}`))?.state).toBe("fresh");
+        JSON.parse = parse;
+      }
+    } finally {
+      JSON.parse = parse;
+      memory.close();
+    }
+    expect(parsed.filter((n) => n === "memory")).toHaveLength(0);
+    expect(parsed.filter((n) => n === "shared").length).toBeGreaterThanOrEqual(300 - 256);
+  });
+
   test("ttl 0 disables caching: the store is never called", async () => {
     const store = new RecordingStore("throw");
     const errors: unknown[] = [];
