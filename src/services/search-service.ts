@@ -2,6 +2,7 @@ import { type FieldError, Forbidden, InvalidInput } from "../core/errors.ts";
 import type { Caller } from "../models/caller.ts";
 import { queryLengthFits, searchedQuery } from "../models/query-text.ts";
 import { CATEGORY_PATTERN, type Product, QUERY_MAX_LENGTH, type Source } from "../models/search.ts";
+import type { PlanLimits } from "../models/subscription.ts";
 import type { AggregatorClient } from "./aggregator/index.ts";
 import type { CallContext } from "./call-context.ts";
 import { type LimitDecision, Limiter } from "./limiter.ts";
@@ -95,6 +96,13 @@ function categoriesOf(given: string[]): string[] {
   return [...new Set(given.flatMap((c) => c.split(",")).map((c) => c.trim()))].filter((c) => c !== "");
 }
 
+function frozenSearch(search: NormalizedSearch): NormalizedSearch {
+  Object.freeze(search.categories);
+  if (search.filters.sources) Object.freeze(search.filters.sources);
+  Object.freeze(search.filters);
+  return Object.freeze(search);
+}
+
 function admitted(limits: LimitDecision, search: NormalizedSearch | undefined, invalid: unknown): Admission {
   return search ? { limits, search } : { limits, invalid };
 }
@@ -116,7 +124,7 @@ export class SearchService {
     let search: NormalizedSearch | undefined;
     let invalid: unknown;
     try {
-      search = normalizeSearch(input, caller);
+      search = this.#normalized(input, caller);
       if (input.cursor !== undefined) search = this.#resume(search, input.cursor, caller);
     } catch (error) {
       search = undefined;
@@ -186,6 +194,26 @@ export class SearchService {
   async search(input: SearchInput, caller: Caller, ctx: CallContext): Promise<SearchAnswer> {
     return (await this.serve(await this.admit(input, caller), ctx)).answer;
   }
+
+  /**
+   * A frozen input is one the route shares between the requests of a hot query string
+   * (api/routes/hot-queries.ts): its normalized search, which depends only on it and the plan's limits,
+   * is kept beside it per plan, frozen too, so a hit does not normalize it again. Any other input is
+   * normalized.
+   */
+  #normalized(input: SearchInput, caller: Caller): NormalizedSearch {
+    if (!Object.isFrozen(input)) return normalizeSearch(input, caller);
+    let byPlan = this.#normalizedInputs.get(input);
+    const kept = byPlan?.get(caller.limits);
+    if (kept !== undefined) return kept;
+    const search = frozenSearch(normalizeSearch(input, caller));
+    if (byPlan === undefined) this.#normalizedInputs.set(input, (byPlan = new Map()));
+    byPlan.set(caller.limits, search);
+    return search;
+  }
+
+  // Per input, a search per plan's limits (a few plans: the map stays as small as the plan table).
+  readonly #normalizedInputs = new WeakMap<SearchInput, Map<PlanLimits, NormalizedSearch>>();
 
   #resume(search: NormalizedSearch, cursor: string, caller: Caller): NormalizedSearch {
     if (!this.cursors) throw new InvalidInput("This gateway issues no cursors.", []);
