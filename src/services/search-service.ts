@@ -207,7 +207,10 @@ export class SearchService {
     const kept = byPlan?.get(caller.limits);
     if (kept !== undefined) return kept;
     const search = frozenSearch(normalizeSearch(input, caller));
-    if (byPlan === undefined) this.#normalizedInputs.set(input, (byPlan = new Map()));
+    if (byPlan === undefined) {
+      byPlan = new Map();
+      this.#normalizedInputs.set(input, byPlan);
+    }
     byPlan.set(caller.limits, search);
     return search;
   }
