@@ -75,7 +75,7 @@ export class AuthService {
    * `authenticate` without a promise for nearly every call: a token verified before whose user is fresh
    * in the cache. Undefined when the token must be verified or the user read (then `authenticate`);
    * the 401s it can tell without either are thrown here. A request that awaits nothing is spared a turn
-   * of the event loop for each await (docs/performance.md, "One step per search").
+   * of the event loop for each await (docs/performance.md, "Issue 15: the session of 2026-12-08").
    */
   known(authorization: string | null): Caller | undefined {
     const remembered = this.tokens.remembered(bearerToken(authorization));

@@ -12,13 +12,16 @@ import { type RequestMeta, requestMeta } from "./request-context.ts";
  * What the limiter decided goes on the request meta before a refusal is thrown, so the RateLimit
  * headers (written when it is stored, request-context.ts) follow from it on success and on error alike.
  */
+/** Puts the authenticated caller on the request's meta (the access log, the limits); gives it back. */
+export function identified(meta: RequestMeta, caller: Caller): Caller {
+  meta.userId = caller.user.id;
+  meta.plan = caller.plan;
+  meta.caller = caller;
+  return caller;
+}
+
 export function authentication(auth: AuthService, limiter: Limiter) {
   // Not an async helper awaited by each hook: one async frame per request is what a hook must pay.
-  const identified = (meta: RequestMeta, caller: Caller) => {
-    meta.userId = caller.user.id;
-    meta.plan = caller.plan;
-    meta.caller = caller;
-  };
   const authorization = (request: Request) => request.headers.get("authorization");
   // Set by transform; resolve only runs after it succeeded, so these are present.
   const callerOf = (request: Request) => requestMeta(request).caller as Caller;

@@ -5,7 +5,7 @@ import type { AuthService } from "../../services/auth-service.ts";
 import type { Limiter } from "../../services/limiter.ts";
 import type { Admission, SearchInput, SearchService, Served } from "../../services/search-service.ts";
 import { jsonText } from "../json-text.ts";
-import { authentication } from "../plugins/auth.ts";
+import { authentication, identified } from "../plugins/auth.ts";
 import { type AnswerSet, type RequestMeta, requestContext } from "../plugins/request-context.ts";
 import { checkedQuery, queryParameters, typeOnly } from "./checked-query.ts";
 import { HotQueries, queryStringOf } from "./hot-queries.ts";
@@ -44,21 +44,15 @@ export function searchRoutes(auth: AuthService, limiter: Limiter, search: Search
     // Aggregator contract, cache), so Elysia re-checking and re-serializing them would only repeat work.
     return jsonText(answer.json, set);
   };
-  const identified = (meta: RequestMeta, caller: Caller) => {
-    meta.userId = caller.user.id;
-    meta.plan = caller.plan;
-    meta.caller = caller;
-    return caller;
-  };
   const hot = new HotQueries();
   const searchQuery = (request: Request, caller: Caller, meta: RequestMeta, set: AnswerSet): Answer => {
     const { url } = request;
     const queryString = queryStringOf(url);
-    const known = hot.get(queryString);
-    const input = known ?? checkedQuery(SearchQuery, readSearchQuery(url));
+    const shared = hot.get(queryString);
+    const input = shared ?? checkedQuery(SearchQuery, readSearchQuery(url));
     const answer = run(input, caller, meta, set);
     // A hit is answered without a promise, so its outcome is on the meta already.
-    if (known === undefined && meta.cache === "HIT") hot.keep(queryString, input);
+    if (shared === undefined && meta.cache === "HIT") hot.keep(queryString, input);
     return answer;
   };
   return (
