@@ -159,6 +159,20 @@ describe("logout and revoke (in-process)", () => {
     expect((await call(stack.app, bearerPost("/logout", mine.access_token))).status).toBe(401);
   });
 
+  test("GET /search refuses a logged-out token it had remembered (the path that awaits nothing)", async () => {
+    const pair = await loginPair(stack.app, DEMO.premium);
+    // Verified once, then taken from memory (AuthService.known) on the next search.
+    for (let i = 0; i < 2; i++)
+      expect((await call(stack.app, get("/search?query=revoked%20phone", pair.access_token))).status).toBe(
+        200,
+      );
+    expect((await call(stack.app, bearerPost("/logout", pair.access_token))).status).toBe(204);
+    const search = await call(stack.app, get("/search?query=revoked%20phone", pair.access_token));
+    expect(search.status).toBe(401);
+    expect(search.body.detail).toBe("The bearer token has been revoked.");
+    expect(search.headers.get("www-authenticate")).toContain('error="invalid_token"');
+  });
+
   test("POST /logout?all=true ends every session of the user, and a new login afterwards works", async () => {
     const a = await loginPair(stack.app, DEMO.free);
     const b = await loginPair(stack.app, DEMO.free);
