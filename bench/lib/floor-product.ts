@@ -131,7 +131,7 @@ const app = new Elysia()
     searchDuration.observe(ms / 1000);
     if (meta.cache === "HIT") hits.inc();
     else if (meta.cache === "MISS") misses.inc();
-    logger.info("request", {
+    logger.infoVouched("request", {
       request_id: meta.requestId,
       trace_id: meta.traceId,
       method: request.method,

@@ -59,7 +59,7 @@ if (off !== "hook")
   app.onAfterResponse(({ request, route, set }) => {
     const meta = (request as WithMeta)[META];
     if (!meta || !logOn) return;
-    logger.info("request", {
+    logger.infoVouched("request", {
       request_id: meta.requestId,
       method: request.method,
       route: route || null,

@@ -1,6 +1,7 @@
 import type { Logger } from "../../core/logger.ts";
 import type { GatewayMetrics } from "../../core/metrics/gateway-metrics.ts";
 import type { Counter, CounterSeries, HistogramSeries } from "../../core/metrics/registry.ts";
+import { redactUrls } from "../../core/security/redact-url.ts";
 import { nowMs, SPAN_KIND, type Tracer } from "../../core/tracing/tracer.ts";
 import { upstreamMsOf } from "../../services/call-context.ts";
 import type { RequestMeta } from "./request-context.ts";
@@ -83,14 +84,16 @@ export function accessLog(logger: Logger, metrics: GatewayMetrics, tracer: Trace
       );
     }
     if (cache) kept(cacheResults, cache, () => metrics.cache.series([cache.toLowerCase()])).inc();
-    logger.info("request", {
+    // Every value is the gateway's own (a checked or generated id, a method token, a route pattern, a
+    // plan name, enums, numbers) but the user id, which the Users service chose: its URLs are redacted.
+    logger.infoVouched("request", {
       request_id: meta.requestId,
       trace_id: meta.trace.traceId,
       method: request.method,
       route: route || null,
       status,
       duration_ms: round(ms),
-      user_id: meta.userId,
+      user_id: meta.userId === undefined ? undefined : redactUrls(meta.userId),
       plan: meta.plan,
       cache,
       upstream_ms: upstreamMs === undefined ? undefined : round(upstreamMs),
