@@ -5,31 +5,55 @@
  * over tens of seconds here, and a change of 5-15% vanishes between separate runs; blocks of a second,
  * alternated, meet the same drift, so the median of the per-block ratios to the first target resolves it.
  *
- *   bun bench/ab-trees.ts <hit|miss|zipf> <blocks> <seconds> <tree-or-floor>...
+ *   bun bench/ab-trees.ts <hit|miss|zipf> <blocks> <seconds> <tree-or-floor>... [--connections N]
  *   bun bench/ab-trees.ts hit 12 1 ../old . floor-required
  *
- * A target named `floor`, `floor-elysia`, `floor-required` or `floor-product` is that bench floor (bench/lib/).
+ * A target named `floor`, `floor-elysia`, `floor-required` or `floor-product` is that bench floor
+ * (bench/lib/); `passthrough` and `fastify` are the runner's targets of those names. Connections: 32
+ * unless said (the runner's hit and miss scenarios; the Zipf goals are at 64 and 256). `--json <path>`
+ * writes every block's CPU µs per request per target, for ratios between any two targets paired by block.
  */
 import { resolve } from "node:path";
-import { LOAD_CORE, OUT, serveArgs, startBackends, startGateway, TARGET_CORE, TOKEN } from "./lib/launch.ts";
+import {
+  LOAD_CORE,
+  OUT,
+  serveArgs,
+  startBackends,
+  startGateway,
+  startTarget,
+  TARGET_CORE,
+  TOKEN,
+} from "./lib/launch.ts";
 import { cpuSeconds } from "./lib/proc.ts";
 import { pinned, startJsonProcess, stopProcess } from "./lib/targets.ts";
 import { type LoadMode, wrk } from "./lib/wrk.ts";
 import { writeZipfRuns } from "./lib/zipf.ts";
 
-const [modeArg = "hit", blocksArg = "12", secondsArg = "1", ...targets] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const flag = args.indexOf("--connections");
+const connections = flag === -1 ? 32 : Number(args.splice(flag, 2)[1]);
+const jsonFlag = args.indexOf("--json");
+const jsonPath = jsonFlag === -1 ? undefined : args.splice(jsonFlag, 2)[1];
+const [modeArg = "hit", blocksArg = "12", secondsArg = "1", ...targets] = args;
 const mode = modeArg as LoadMode;
-if ((mode !== "hit" && mode !== "miss" && mode !== "zipf") || targets.length < 2) {
+if ((mode !== "hit" && mode !== "miss" && mode !== "zipf") || targets.length < 2 || !(connections >= 1)) {
   console.error(
-    "usage: bun bench/ab-trees.ts <hit|miss|zipf> <blocks> <seconds> <tree-or-floor> <tree-or-floor>...",
+    "usage: bun bench/ab-trees.ts <hit|miss|zipf> <blocks> <seconds> <tree-or-floor> <tree-or-floor>... [--connections N] [--json path]",
   );
   process.exit(2);
 }
 const FLOORS = new Set(["floor", "floor-elysia", "floor-required", "floor-product"]);
+const PEERS = new Set(["passthrough", "fastify"]);
 
 const backends = await startBackends(0);
 const running: { name: string; pid: number; url: string; stop(): Promise<void> }[] = [];
 for (const target of targets) {
+  if (PEERS.has(target)) {
+    const kind = target as "passthrough" | "fastify";
+    const peer = await startTarget({ name: kind, kind }, backends.urls);
+    running.push({ name: target, pid: peer.child.pid, url: peer.url, stop: peer.stop });
+    continue;
+  }
   const { child, info } = FLOORS.has(target)
     ? await startJsonProcess(
         pinned(TARGET_CORE, [
@@ -55,7 +79,7 @@ for (const target of targets) {
 // gives one per round), so each meets the same mix and none replays what it has cached.
 const zipfFiles = mode === "zipf" ? writeZipfRuns(`${OUT}/ab-zipf`, Number(blocksArg) + 1, 60_000) : [];
 const load = (url: string, seconds: number, block = -1) =>
-  wrk({ url, connections: 32, seconds, token: TOKEN, mode, core: LOAD_CORE, queries: zipfFiles[block + 1] });
+  wrk({ url, connections, seconds, token: TOKEN, mode, core: LOAD_CORE, queries: zipfFiles[block + 1] });
 for (const target of running) await load(target.url, 3);
 const perRequest: number[][] = running.map(() => []);
 for (let block = 0; block < Number(blocksArg); block++) {
@@ -77,5 +101,12 @@ for (const [i, target] of running.entries()) {
   console.log(
     `${target.name.padEnd(20)} CPU µs/request median ${median(mine).toFixed(1).padStart(6)}   ` +
       `paired ratio to ${running[0]?.name}: ${ratio.toFixed(3)}   blocks: ${mine.map((us) => us.toFixed(1)).join(" ")}`,
+  );
+}
+if (jsonPath !== undefined) {
+  const blocks = Object.fromEntries(running.map((target, i) => [target.name, perRequest[i] ?? []]));
+  await Bun.write(
+    jsonPath,
+    JSON.stringify({ mode, connections, seconds: Number(secondsArg), blocks }, null, 1),
   );
 }

@@ -11,16 +11,24 @@
  *   - the Host header checked (issue 12, RFC 9112 §3.2);
  *   - the W3C trace context (issue 5): the caller's traceparent joined or a new trace, its id in the log;
  *   - the request metrics (issue 5): requests by method, route and status, a duration histogram, cache
- *     results, in the gateway's registry, served at /metrics.
+ *     results, in the gateway's registry, served at /metrics;
+ *   - on a miss, what the resilience issue costs when nothing fails (since 2026-12-08): the request's
+ *     deadline, the call's timeout cut to it (a timer and an abort signal) and sent as
+ *     X-Request-Timeout-Ms, the circuit breaker's closed-state check and reset, single flight per key,
+ *     and the call's time in the log line; the call's own span id in the traceparent it sends (issue 5);
+ *   - the cache key of the cache issue: the query case-, space- and NFC-folded with the rest of the
+ *     search, as JSON, hashed (SHA-256), kept for a query the cache answered.
  * The gateway's own modules only where they are the work itself (the logger, the request id, the GCRA
- * store, the trace context, the metrics registry), as floor-required uses them. Not here: the deadline,
- * retries, breakers and single flight (nothing fails in the bench), spans (not exported by default).
+ * store, the trace context, the metrics registry), as floor-required uses them. Not here: retries and
+ * the breaker's failure side (nothing fails in the bench), spans (not exported by default).
  * Run: bun bench/lib/floor-product.ts <aggregator-url> <token> [cache-entries, default 10000]
  * `<token>.revoked` is a second remembered token whose jti is revoked (the floors test uses it).
  */
 import { Elysia } from "elysia";
+import { LRUCache } from "lru-cache";
 import { createLogger } from "../../src/core/logger.ts";
 import { Counter, Histogram, Registry } from "../../src/core/metrics/registry.ts";
+import { randomHex } from "../../src/core/security/random-hex.ts";
 import { requestIdFrom, traceFrom } from "../../src/core/security/request-id.ts";
 import { MemoryLimitStore } from "../../src/stores/memory-limit-store.ts";
 import { floorWork, withRequestId } from "./floor-work.ts";
@@ -81,7 +89,10 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 interface Meta {
   requestId: string;
   traceId: string;
+  traceFlags: string;
   startedAt: number;
+  deadline: number;
+  upstreamMs?: number;
   userId?: string;
   plan?: string;
   cache?: "HIT" | "MISS";
@@ -89,6 +100,59 @@ interface Meta {
 const META = Symbol("floor.meta");
 type WithMeta = Request & { [META]?: Meta };
 const round = (ms: number) => Math.round(ms * 100) / 100;
+const DEADLINE_MS = 5000;
+const AGGREGATOR_TIMEOUT_MS = 5000;
+const BREAKER_FAILURES = 5;
+const BREAKER_OPEN_MS = 30_000;
+
+const keys = new LRUCache<string, { limit: number; key: string }>({ max: 256 });
+function keyOf(query: string, limit: number): string {
+  const kept = keys.peek(query);
+  if (kept !== undefined && kept.limit === limit) return kept.key;
+  const folded = query.toLowerCase().replace(/\s+/g, " ").normalize("NFC");
+  return sha(JSON.stringify([3, folded, [], limit, null, null, null, null, null, 0]));
+}
+
+const inflight = new Map<string, Promise<string | undefined>>();
+let failures = 0;
+let openUntil = 0;
+const abortCall = (abort: AbortController) => abort.abort(new DOMException("timed out", "TimeoutError"));
+
+function miss(query: string, key: string, meta: Meta): Promise<string | undefined> | undefined {
+  if (openUntil > Date.now()) return undefined;
+  const pending = inflight.get(key);
+  if (pending !== undefined) return pending;
+  const load = call(query, key, meta);
+  inflight.set(key, load);
+  return load;
+}
+
+async function call(query: string, key: string, meta: Meta): Promise<string | undefined> {
+  const timeoutMs = Math.max(1, Math.min(AGGREGATOR_TIMEOUT_MS, meta.deadline - Date.now()));
+  const abort = new AbortController();
+  const timer = setTimeout(abortCall, timeoutMs, abort);
+  const started = performance.now();
+  try {
+    const shared = await work.fetchAnswer(query, meta.requestId, {
+      key,
+      signal: abort.signal,
+      headers: {
+        "x-request-timeout-ms": String(timeoutMs),
+        traceparent: `00-${meta.traceId}-${randomHex(8)}-${meta.traceFlags}`,
+      },
+    });
+    failures = 0;
+    return shared;
+  } catch {
+    failures += 1;
+    if (failures >= BREAKER_FAILURES) openUntil = Date.now() + BREAKER_OPEN_MS;
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+    meta.upstreamMs = (meta.upstreamMs ?? 0) + performance.now() - started;
+    inflight.delete(key);
+  }
+}
 
 function userOf(authorization: string | null): { id: string; plan: string } | undefined {
   const bearer = authorization === null ? null : BEARER.exec(authorization)?.[1];
@@ -104,10 +168,13 @@ function userOf(authorization: string | null): { id: string; plan: string } | un
 
 const app = new Elysia()
   .onRequest(({ request, set }) => {
+    const trace = traceFrom(request.headers.get("traceparent"));
     const meta: Meta = {
       requestId: requestIdFrom(request.headers.get("x-request-id")),
-      traceId: traceFrom(request.headers.get("traceparent")).traceId,
+      traceId: trace.traceId,
+      traceFlags: trace.flags,
       startedAt: performance.now(),
+      deadline: Date.now() + DEADLINE_MS,
     };
     (request as WithMeta)[META] = meta;
     set.headers["x-request-id"] = meta.requestId;
@@ -141,6 +208,7 @@ const app = new Elysia()
       user_id: meta.userId,
       plan: meta.plan,
       cache: meta.cache,
+      upstream_ms: meta.upstreamMs === undefined ? undefined : round(meta.upstreamMs),
     });
   })
   .get("/healthz", () => "ok")
@@ -167,9 +235,14 @@ const app = new Elysia()
       set.status = 422;
       return null;
     }
-    let shared = work.cached(q);
-    meta.cache = shared === undefined ? "MISS" : "HIT";
-    shared ??= await work.fetchAnswer(q, meta.requestId);
+    const key = keyOf(q, limit);
+    let shared = work.cached(key);
+    if (shared === undefined) meta.cache = "MISS";
+    else {
+      meta.cache = "HIT";
+      if (keys.peek(q) === undefined) keys.set(q, { limit, key });
+    }
+    shared ??= await miss(q, key, meta);
     if (shared === undefined) {
       set.status = 502;
       return null;

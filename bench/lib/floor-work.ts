@@ -10,13 +10,21 @@ import { AggregatorSearchResponse } from "../../src/models/search.ts";
 const reader = compileReader(AggregatorSearchResponse);
 const json = { "content-type": "application/json" };
 
+/** What floor-product adds to the Aggregator call (the resilience and tracing issues' every-call work). */
+export interface CallExtras {
+  /** The cache key (the query itself without it). */
+  key: string;
+  headers: Record<string, string>;
+  signal: AbortSignal;
+}
+
 export interface FloorWork {
   /** The user id of a verified bearer token, or undefined. */
   user(authorization: string | null): string | undefined;
   /** The cached answer text for `query` (no recency kept, as the floor). */
   cached(query: string): string | undefined;
   /** Asks the Aggregator, checks and keeps the contract's fields, caches the text; undefined when it fails the contract. */
-  fetchAnswer(query: string, requestId: string): Promise<string | undefined>;
+  fetchAnswer(query: string, requestId: string, extras?: CallExtras): Promise<string | undefined>;
 }
 
 export function floorWork(aggregatorUrl: string, token: string, cacheEntries: number): FloorWork {
@@ -26,16 +34,17 @@ export function floorWork(aggregatorUrl: string, token: string, cacheEntries: nu
   return {
     user: (authorization) => verified.get(authorization ?? ""),
     cached: (query) => cache.peek(query),
-    async fetchAnswer(query, requestId) {
+    async fetchAnswer(query, requestId, extras) {
       const upstream = await fetch(target, {
         method: "POST",
-        headers: { ...json, "x-request-id": requestId },
+        headers: { ...json, "x-request-id": requestId, ...extras?.headers },
         body: JSON.stringify({ request_id: requestId, query, categories: [], limit: 20 }),
+        ...(extras ? { signal: extras.signal } : {}),
       });
       const data = reader.read(await upstream.json());
       if (data === undefined) return undefined;
       const shared = JSON.stringify({ limit: 20, results: data.results.slice(0, 20) });
-      cache.set(query, shared);
+      cache.set(extras?.key ?? query, shared);
       return shared;
     },
   };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { Subprocess } from "bun";
 import { startJsonProcess, stopProcess } from "../../bench/lib/targets.ts";
+import { forwardTo, startFakeBackend } from "../helpers/fake-backend.ts";
 
 // The fixed stack's floors as real servers against the bench's real backends: a floor that skipped the
 // work it stands for would make every goal look harder than it is, so what each must do is checked here.
@@ -21,8 +22,8 @@ beforeAll(async () => {
 afterAll(() => stopProcess(backends));
 
 /** A floor, and every line it writes to stdout after its URL. */
-async function startFloor(name: string, env: Record<string, string> = {}) {
-  const child = Bun.spawn([process.execPath, join(lib, `${name}.ts`), aggregator, TOKEN], {
+async function startFloor(name: string, env: Record<string, string> = {}, upstream = aggregator) {
+  const child = Bun.spawn([process.execPath, join(lib, `${name}.ts`), upstream, TOKEN], {
     stdout: "pipe",
     stderr: "pipe",
     env: { ...process.env, ...env },
@@ -112,6 +113,40 @@ describe("the fixed stack's floors", () => {
       expect(refused.user_id).toBeUndefined();
     } finally {
       await stopProcess(floor.child);
+    }
+  });
+
+  test("floor-product's miss sends the call's timeout and its own span, shares one call per key, and folds the query into the key", async () => {
+    const recorder = startFakeBackend(forwardTo(aggregator));
+    const floor = await startFloor("floor-product", {}, recorder.url);
+    try {
+      const trace = "0af7651916cd43dd8448eb211c80319c";
+      const ask = (query: string) =>
+        fetch(`${floor.url}/search?query=${query}`, {
+          headers: { ...auth, traceparent: `00-${trace}-b7ad6b7169203331-01` },
+        });
+      const together = await Promise.all([ask("Phone%20%20Cases"), ask("Phone%20%20Cases")]);
+      for (const answer of together) expect(answer.status).toBe(200);
+      await Promise.all(together.map((answer) => answer.arrayBuffer()));
+      const folded = await ask("phone%20cases");
+      expect(folded.headers.get("x-cache")).toBe("HIT");
+      await folded.arrayBuffer();
+      const searches = recorder.calls.filter((call) => call.url.endsWith("/v1/search"));
+      expect(searches).toHaveLength(1);
+      const headers = searches[0]?.headers;
+      const timeout = Number(headers?.get("x-request-timeout-ms"));
+      expect(timeout).toBeGreaterThan(0);
+      expect(timeout).toBeLessThanOrEqual(5000);
+      const [, traceId, spanId, flags] = (headers?.get("traceparent") ?? "").split("-");
+      expect([traceId, flags]).toEqual([trace, "01"]);
+      expect(spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(spanId).not.toBe("b7ad6b7169203331");
+      for (let i = 0; i < 100 && floor.logLines().length < 3; i++) await Bun.sleep(10);
+      const upstream = floor.logLines().map((line) => line.upstream_ms);
+      expect(upstream.filter((ms) => typeof ms === "number")).toHaveLength(1);
+    } finally {
+      await stopProcess(floor.child);
+      await recorder.stop();
     }
   });
 
