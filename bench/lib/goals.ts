@@ -231,6 +231,14 @@ export const BUDGETS_MIB = [8, 64, 256] as const;
 export const budgetTarget = (mib: number) => `gateway-cache-${mib}mib`;
 const ZIPF_SCENARIOS = ["zipf-64c", "zipf-256c"];
 
+/** The issue's CPU thresholds, shared with the paired reading of bench/ab-trees.ts (paired.ts). */
+export const CPU_THRESHOLDS = {
+  perCpuVsFastify: 2.5,
+  zipfVsPassthrough: 1.5,
+  missVsFloor: 1.3,
+  hitVsFloor: 1.5,
+} as const;
+
 /** The CPU goals of one gateway build (source or binary): the issue's items 3 and 4. */
 function cpuGoals(subject: string): Goal[] {
   const tag = subject === "gateway" ? "" : ` (${subject})`;
@@ -240,7 +248,7 @@ function cpuGoals(subject: string): Goal[] {
       (scenario): Goal => ({
         id: `${scenario}-per-cpu-vs-fastify${suffix}`,
         text: `${scenario}: requests per CPU-second vs the Fastify peer${tag}`,
-        threshold: 2.5,
+        threshold: CPU_THRESHOLDS.perCpuVsFastify,
         direction: "min",
         unit: "x",
         measure: perCpuSecond(scenario, subject, "fastify"),
@@ -250,7 +258,7 @@ function cpuGoals(subject: string): Goal[] {
       (scenario): Goal => ({
         id: `${scenario}-cpu-vs-passthrough${suffix}`,
         text: `${scenario}: CPU per request vs the bare passthrough${tag}`,
-        threshold: 1.5,
+        threshold: CPU_THRESHOLDS.zipfVsPassthrough,
         direction: "max",
         unit: "x",
         measure: cpuRatio(scenario, subject, "passthrough"),
@@ -259,7 +267,7 @@ function cpuGoals(subject: string): Goal[] {
     {
       id: `miss-cpu-vs-floor${suffix}`,
       text: `miss path: CPU per request vs the floor${tag}`,
-      threshold: 1.3,
+      threshold: CPU_THRESHOLDS.missVsFloor,
       direction: "max",
       unit: "x",
       measure: cpuRatio("miss", subject, "floor"),
@@ -267,7 +275,7 @@ function cpuGoals(subject: string): Goal[] {
     {
       id: `hit-cpu-vs-floor${suffix}`,
       text: `hit path: CPU per request vs the floor${tag}`,
-      threshold: 1.5,
+      threshold: CPU_THRESHOLDS.hitVsFloor,
       direction: "max",
       unit: "x",
       measure: cpuRatio("hit", subject, "floor"),
