@@ -20,7 +20,7 @@ export interface Logger {
    * An `info` line whose message and fields the caller vouches for: no field name that says secret, no
    * string that may hold a URL or a credential (the gateway's own ids, enums, route patterns, numbers;
    * no Error). Serialized in one pass without the per-field redaction, because the access log writes
-   * one on every request (docs/performance.md, "The access log's line"). The line is the one `info`
+   * one on every request (docs/performance.md, "Issue 15: the goals, paired"). The line is the one `info`
    * would write.
    */
   infoVouched(msg: string, fields: LogFields): void;
