@@ -66,10 +66,19 @@ const plan: Plan = {
 
 const raw: Record<string, Record<string, Measured[]>> = {};
 const summary: Record<string, Record<string, Summary>> = {};
+// Only where the targets alternate within each round: a memory scenario runs them one after another.
+const rounds: Record<string, Record<string, number[]>> = {};
 for (const scenario of scenarios) {
   const runs = await runScenario(scenario, plan);
   raw[scenario.name] = runs.raw;
   summary[scenario.name] = runs.summary;
+  if (scenario.kind === "speed")
+    rounds[scenario.name] = Object.fromEntries(
+      Object.entries(runs.raw).map(([target, measured]) => [
+        target,
+        measured.map((m) => m.cpu_us_per_request),
+      ]),
+    );
 }
 
 // The binary's start-up runs whenever it was built: the start-up goal is about it alone.
@@ -78,6 +87,7 @@ const results: BenchResults = {
   skipped,
   startup_ms: withBinary ? await startupMs() : undefined,
   soak: options.soak ? await soak(options.soakWarmup) : undefined,
+  rounds,
 };
 const subjects = ["gateway", "gateway-binary"].filter((t) => Object.values(summary).some((s) => t in s));
 const goals = evaluateAll(results, subjects.length ? subjects : ["gateway"]);

@@ -4,7 +4,7 @@
  * work costs) ran in the same scenario, a goal also computes its number for the floor, so a goal that even
  * the floor misses says so in the same run instead of looking like the gateway's failure alone.
  */
-import { type BenchResults, lookup, type Summary } from "./results.ts";
+import { type BenchResults, lookup, median, type Summary } from "./results.ts";
 
 export type Unit = "x" | "MB" | "ms" | "%" | "";
 
@@ -136,14 +136,29 @@ function allMiss(
 function otherFloors(
   results: BenchResults,
   scenario: string,
-  of: (s: Summary) => number,
+  of: (name: string, s: Summary) => number,
   skip?: string,
 ): { floors?: Record<string, number> } {
   const byTarget = results.summary[scenario] ?? {};
   const floors: Record<string, number> = {};
   for (const [name, s] of Object.entries(byTarget))
-    if (isOtherFloor(name) && name !== skip) floors[name] = of(s);
+    if (isOtherFloor(name) && name !== skip) floors[name] = of(name, s);
   return Object.keys(floors).length ? { floors } : {};
+}
+
+/**
+ * `a`'s CPU per request over `b`'s in `scenario`: the median of the per-round ratios where both ran the
+ * same rounds of a speed scenario, else the ratio of their medians.
+ */
+export function cpuOver(results: BenchResults, scenario: string, a: string, b: string): number {
+  const byTarget = results.rounds?.[scenario];
+  const ra = byTarget?.[a];
+  const rb = byTarget?.[b];
+  if (ra && rb && ra.length > 0 && ra.length === rb.length)
+    return median(ra.map((us, i) => us / (rb[i] as number)));
+  const sa = results.summary[scenario]?.[a];
+  const sb = results.summary[scenario]?.[b];
+  return sa && sb ? sa.cpu_us_per_request / sb.cpu_us_per_request : Number.NaN;
 }
 
 const round = (n: number, places = 2) => Math.round(n * 10 ** places) / 10 ** places;
@@ -156,12 +171,12 @@ function cpuRatio(scenario: string, subject: string, base: string) {
     const b = lookup(results, scenario, base);
     if (typeof s === "string") return s;
     if (typeof b === "string") return b;
-    const f = base === "floor" ? undefined : results.summary[scenario]?.floor;
+    const hasFloor = base !== "floor" && results.summary[scenario]?.floor !== undefined;
     return {
-      ratio: s.cpu_us_per_request / b.cpu_us_per_request,
+      ratio: cpuOver(results, scenario, subject, base),
       values: `${subject} ${us(s)}, ${base} ${us(b)} CPU/req`,
-      ...(f ? { floor: f.cpu_us_per_request / b.cpu_us_per_request } : {}),
-      ...otherFloors(results, scenario, (x) => x.cpu_us_per_request / b.cpu_us_per_request, base),
+      ...(hasFloor ? { floor: cpuOver(results, scenario, "floor", base) } : {}),
+      ...otherFloors(results, scenario, (name) => cpuOver(results, scenario, name, base), base),
     };
   };
 }
@@ -174,12 +189,12 @@ function perCpuSecond(scenario: string, subject: string, peer: string) {
     if (typeof s === "string") return s;
     if (typeof p === "string") return p;
     const perSecond = (x: Summary) => Math.round(1e6 / x.cpu_us_per_request).toLocaleString("en-US");
-    const f = results.summary[scenario]?.floor;
+    const hasFloor = results.summary[scenario]?.floor !== undefined;
     return {
-      ratio: p.cpu_us_per_request / s.cpu_us_per_request,
+      ratio: cpuOver(results, scenario, peer, subject),
       values: `${subject} ${perSecond(s)}, ${peer} ${perSecond(p)} req/CPU-s`,
-      ...(f ? { floor: p.cpu_us_per_request / f.cpu_us_per_request } : {}),
-      ...otherFloors(results, scenario, (x) => p.cpu_us_per_request / x.cpu_us_per_request),
+      ...(hasFloor ? { floor: cpuOver(results, scenario, peer, "floor") } : {}),
+      ...otherFloors(results, scenario, (name) => cpuOver(results, scenario, peer, name)),
     };
   };
 }
@@ -193,7 +208,7 @@ function peakRss(scenario: string, subject: string) {
       ratio: s.peak_rss_mb,
       values: `${subject} ${s.peak_rss_mb} MB`,
       ...(f ? { floor: f.peak_rss_mb } : {}),
-      ...otherFloors(results, scenario, (x) => x.peak_rss_mb),
+      ...otherFloors(results, scenario, (_, x) => x.peak_rss_mb),
     };
   };
 }

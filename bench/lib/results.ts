@@ -30,6 +30,12 @@ export interface BenchResults {
   skipped: Record<string, string>;
   startup_ms?: number | undefined;
   soak?: Soak | undefined;
+  /**
+   * Speed scenarios: scenario -> target -> CPU µs per request of each round, in round order. The targets
+   * of a round run one after another, so a CPU goal is read round by round (the median of the rounds'
+   * ratios): drift between rounds then falls on both sides of a ratio, not on one.
+   */
+  rounds?: Record<string, Record<string, number[]>> | undefined;
 }
 
 /** The summary of `target` in `scenario`, or why there is none (a skipped peer, a subset run). */

@@ -252,3 +252,32 @@ describe("bench goals", () => {
     expect(byId(results).get("rss-miss-256c")?.below_required_floor).toBe(true);
   });
 });
+
+describe("CPU goals read round by round", () => {
+  test("the median of the rounds' ratios, so drift between rounds does not fall on one side", () => {
+    const results = atThresholds();
+    // Round 3 met a slow phase for the gateway only: its median (21) against the floor's (10) reads 2.1x,
+    // the rounds 1.4x, 1.4x and 2.1x.
+    results.summary.hit = {
+      floor: run({ cpu_us_per_request: 10 }),
+      gateway: run({ cpu_us_per_request: 21 }),
+    };
+    results.rounds = { hit: { floor: [10, 20, 10], gateway: [14, 28, 21] } };
+    const hit = byId(results).get("hit-cpu-vs-floor");
+    expect(hit?.ratio).toBeCloseTo(1.4, 9);
+    expect(hit?.status).toBe("met");
+    // Without rounds (or with rounds that do not match) it is the ratio of the medians.
+    results.rounds = { hit: { floor: [10, 20], gateway: [14, 28, 21] } };
+    expect(byId(results).get("hit-cpu-vs-floor")?.ratio).toBeCloseTo(2.1, 9);
+  });
+
+  test("per CPU-second is the peer's CPU over the subject's, round by round", () => {
+    const results = atThresholds();
+    results.rounds = {
+      "zipf-64c": { gateway: [60, 120, 30], fastify: [150, 300, 150], passthrough: [40, 80, 40] },
+    };
+    const goal = byId(results).get("zipf-64c-per-cpu-vs-fastify");
+    expect(goal?.ratio).toBeCloseTo(2.5, 9); // rounds: 2.5, 2.5, 5
+    expect(byId(results).get("zipf-64c-cpu-vs-passthrough")?.ratio).toBeCloseTo(1.5, 9); // 1.5, 1.5, 0.75
+  });
+});
